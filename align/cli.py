@@ -6,9 +6,12 @@ call the API function of that stage, and print.
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from align import __version__
+from align.errors import AlignError
 
 app = typer.Typer(
     name="align",
@@ -16,6 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
 )
 
 
@@ -26,7 +30,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
@@ -43,3 +47,12 @@ def main(
 # --- run / export (issue 5) -----------------------------------------------
 
 # --- evaluate (issue 6) ---------------------------------------------------
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one line on stderr, exit code 1."""
+    try:
+        app()
+    except AlignError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(1)
