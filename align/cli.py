@@ -40,9 +40,192 @@ def _root(
 
 # --- ingest / segment (issue 2) -------------------------------------------
 
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from align.corpus import Corpus
+    from align.segment import SegmentedDocument
+
+
+def _lang_option(value: str | None) -> str | None:
+    from align.corpus import check_lang
+
+    try:
+        return check_lang(value) if value is not None else None
+    except AlignError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+_PATHS_ARG = typer.Argument(
+    ..., metavar="PATH", help="Article files (.txt, .jsonl, .html/.htm) or folders of them.", show_default=False
+)
+_LANG_OPT = typer.Option(
+    None, "--lang", metavar="fr|en", callback=_lang_option, help="Language of every document without its own JSONL 'lang' (skips identification)."
+)
+_MAX_SIZE_OPT = typer.Option(20.0, "--max-size", metavar="MB", min=0.001, help="Skip files larger than this.")
+
+
+def _ingest_and_segment(
+    paths: list[str], lang: str | None, max_size: float
+) -> tuple[Corpus, list[SegmentedDocument]]:
+    """Load and segment the corpus, with a progress bar on stderr; prints the warnings."""
+    from rich.console import Console
+    from rich.progress import track
+
+    from align.corpus import load_corpus
+    from align.segment import segment_document
+
+    corpus = load_corpus(paths, lang=lang, max_bytes=int(max_size * 2**20))
+    err = Console(stderr=True)
+    for warning in corpus.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False, markup=True)
+    segmented = [
+        segment_document(doc)
+        for doc in track(corpus.documents, description="Segmenting", console=err, transient=True)
+    ]
+    return corpus, segmented
+
+
+def _report_skipped(corpus: Corpus) -> None:
+    """Summary of skipped inputs on stderr; exit code 1 if anything was skipped or nothing was read."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    err = Console(stderr=True)
+    for item in corpus.skipped:
+        err.print(f"[red]skipped:[/] {escape(item.path)}: {escape(item.reason)}", highlight=False)
+    if corpus.skipped:
+        err.print(f"{len(corpus.documents)} document(s) read, {len(corpus.skipped)} input(s) skipped.")
+    if corpus.skipped or not corpus.documents:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def ingest(
+    paths: list[str] = _PATHS_ARG,
+    lang: str | None = _LANG_OPT,
+    max_size: float = _MAX_SIZE_OPT,
+) -> None:
+    """Read articles and show what was found: language, paragraphs, sentences.
+
+    Files that cannot be used (empty, binary, wrongly encoded, too big, not French or English) are listed at the end, and the exit code is then 1.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    corpus, segmented = _ingest_and_segment(paths, lang, max_size)
+    table = Table(title=f"{len(corpus.documents)} document(s)")
+    for column in ("id", "language", "paragraphs", "sentences", "characters"):
+        table.add_column(column, justify="left" if column == "id" else "right")
+    for seg in segmented:
+        doc = seg.document
+        table.add_row(
+            doc.id,
+            f"{doc.lang} ({doc.lang_confidence:.2f})",
+            str(len(doc.paragraphs)),
+            str(len(seg.sentences)),
+            str(sum(len(p) for p in doc.paragraphs)),
+        )
+    Console().print(table)
+    _report_skipped(corpus)
+
+
+@app.command()
+def segment(
+    paths: list[str] = _PATHS_ARG,
+    fmt: str = typer.Option("text", "--format", "-f", metavar="text|jsonl", help="One sentence per line, or JSONL records (doc_id, lang, sentence_id, paragraph, text)."),
+    output: str | None = typer.Option(None, "--output", "-o", metavar="DIR", help="Write one file per document here instead of stdout."),
+    lang: str | None = _LANG_OPT,
+    max_size: float = _MAX_SIZE_OPT,
+) -> None:
+    """Split articles into sentences (paragraph-aware, normalised whitespace).
+
+    On stdout, the text format separates documents with an empty line. Skipped inputs are listed on stderr, and the exit code is then 1.
+    """
+    from align.segment import FORMATS, format_sentences, write_segmented
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+    corpus, segmented = _ingest_and_segment(paths, lang, max_size)
+    if output is not None:
+        written = write_segmented(segmented, output, fmt)
+        typer.echo(f"wrote {len(written)} file(s) to {output}", err=True)
+    else:
+        separator = "\n" if fmt == "text" else ""
+        typer.echo(separator.join(format_sentences(seg, fmt) for seg in segmented), nl=False)
+    _report_skipped(corpus)
+
+
 # --- translate / models / cache (issue 3) ---------------------------------
 
 # --- sentences / documents / eval-alignment (issue 4) ---------------------
+
+
+@app.command("documents")
+def documents_command(
+    fr_dir: str = typer.Argument(..., metavar="FR_DIR", help="Folder (or file) of French articles."),
+    en_dir: str = typer.Argument(..., metavar="EN_DIR", help="Folder (or file) of English articles."),
+    engine: str = typer.Option("auto", "--engine", "-e", help="Engine translating the French side: auto, argos, apertium."),
+    output: str | None = typer.Option(
+        None, "--output", "-o", help="Write fr_id<TAB>en_id<TAB>score lines to this file instead of printing a table."
+    ),
+    min_score: float | None = typer.Option(
+        None,
+        "--min-score",
+        min=0.0,
+        max=1.0,
+        help="Keep pairs whose score (max of coverage and margin) reaches this (default: the tuned value).",
+    ),
+) -> None:
+    """Find which French article matches which English article(s): 1-n and unmatched allowed."""
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from align.corpus import load_corpus
+    from align.docalign import DocAlignConfig, align_segmented, write_pairs
+    from align.segment import segment_document
+    from align.translate import get_translator
+
+    err = Console(stderr=True)
+    sides = []
+    for folder, lang, name in ((fr_dir, "fr", "French"), (en_dir, "en", "English")):
+        corpus = load_corpus([folder], lang=lang)
+        for skipped in corpus.skipped:
+            err.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
+        if not corpus.documents:
+            raise AlignError(f"{folder}: no {name} documents found; give a folder of .txt/.html/.jsonl articles")
+        sides.append([segment_document(doc) for doc in corpus.documents])
+    fr_docs, en_docs = sides
+    with Progress(console=err, transient=True) as bar:
+        mt_task = bar.add_task("translating French sentences", total=None)
+        pair_task = bar.add_task("aligning candidate pairs", total=None)
+        translator = get_translator(
+            engine, "fr", "en", progress=lambda done, total: bar.update(mt_task, completed=done, total=total)
+        )
+        with translator:
+            pairs = align_segmented(
+                fr_docs,
+                en_docs,
+                translator,
+                DocAlignConfig() if min_score is None else DocAlignConfig(min_score=min_score),
+                progress=lambda done, total: bar.update(pair_task, completed=done, total=total),
+            )
+    if output is not None:
+        write_pairs(pairs, output)
+        err.print(f"{len(pairs)} document pairs written to {output}", highlight=False)
+        return
+    table = Table("French", "English", "score", "similarity", "margin", "coverage", title="Document pairs")
+    for p in pairs:
+        table.add_row(p.fr_id, p.en_id, *(f"{v:.4f}" for v in (p.score, p.similarity, p.margin, p.coverage)))
+    Console().print(table)
+    matched_fr, matched_en = {p.fr_id for p in pairs}, {p.en_id for p in pairs}
+    err.print(
+        f"{len(pairs)} pairs; unmatched: {len(fr_docs) - len(matched_fr)} French, "
+        f"{len(en_docs) - len(matched_en)} English",
+        highlight=False,
+    )
+
 
 # --- run / export (issue 5) -----------------------------------------------
 

@@ -28,13 +28,22 @@ several documents (high coverage) or none.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from align.errors import AlignError
 from align.sentalign import AlignConfig, align_sentences
+
+if TYPE_CHECKING:
+    from align.segment import SegmentedDocument
+    from align.translate import Translator
 
 
 @dataclass(frozen=True)
@@ -184,3 +193,51 @@ def align_documents(
         if progress is not None:
             progress(done, len(cells))
     return pairs
+
+
+def align_segmented(
+    fr: Sequence[SegmentedDocument],
+    en: Sequence[SegmentedDocument],
+    translator: Translator,
+    config: DocAlignConfig | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[DocPair]:
+    """`align_documents` on segmented documents, the French ones translated by `translator`
+    (in one batch, so a cache-wrapped translator reports its own progress)."""
+    sentences = [text for doc in fr for text in doc.texts]
+    translated = translator.translate(sentences)
+    fr_mt: dict[str, list[str]] = {}
+    start = 0
+    for doc in fr:
+        fr_mt[doc.document.id] = translated[start : start + len(doc.sentences)]
+        start += len(doc.sentences)
+    return align_documents(
+        {doc.document.id: doc.texts for doc in fr},
+        fr_mt,
+        {doc.document.id: doc.texts for doc in en},
+        config,
+        progress=progress,
+    )
+
+
+def format_pairs(pairs: Sequence[DocPair]) -> str:
+    """``fr_id<TAB>en_id<TAB>score`` lines (score with 4 decimals), sorted by ids."""
+    rows = sorted(pairs, key=lambda p: (p.fr_id, p.en_id))
+    return "".join(f"{p.fr_id}\t{p.en_id}\t{p.score:.4f}\n" for p in rows)
+
+
+def write_pairs(pairs: Sequence[DocPair], path: str | Path) -> None:
+    """Write `format_pairs` to `path` atomically (temporary file in the same folder, then rename)."""
+    target = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise AlignError(f"{target}: cannot write the document pairs ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(format_pairs(pairs))
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise AlignError(f"{target}: cannot write the document pairs ({exc.strerror})") from None
