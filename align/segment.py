@@ -16,10 +16,14 @@ On top of sentence-splitter (Koehn & Schroeder's Moses heuristics):
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from sentence_splitter import SentenceSplitter
 
@@ -30,6 +34,7 @@ _OPENERS = "«\"“‘(["
 _WORD = re.compile(r"[^\W\d_]+(?:[-’'][^\W\d_]+)*")
 _STRAY_WORD = re.compile(r"[^\W\d_][\w’'-]*\.")
 _BREAK_CANDIDATE = re.compile(r"(?<=[.…]) +")
+FORMATS = ("text", "jsonl")
 
 
 @dataclass(frozen=True)
@@ -120,3 +125,49 @@ def segment_document(doc: Document) -> SegmentedDocument:
     ]
     sentences = tuple(Sentence(id=i, paragraph=p, text=t) for i, (p, t) in enumerate(texts))
     return SegmentedDocument(document=doc, sentences=sentences)
+
+
+def format_sentences(segmented: SegmentedDocument, fmt: str = "text") -> str:
+    """One sentence per line ("text"), or one JSON object per sentence ("jsonl")."""
+    if fmt == "text":
+        return "".join(f"{sentence.text}\n" for sentence in segmented.sentences)
+    if fmt == "jsonl":
+        doc = segmented.document
+        return "".join(
+            json.dumps(
+                {"doc_id": doc.id, "lang": doc.lang, "sentence_id": s.id, "paragraph": s.paragraph, "text": s.text},
+                ensure_ascii=False,
+            )
+            + "\n"
+            for s in segmented.sentences
+        )
+    raise AlignError(f"unknown sentence format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def write_segmented(documents: Sequence[SegmentedDocument], out_dir: str | Path, fmt: str = "text") -> list[Path]:
+    """Write one file per document (`<id>.txt` or `<id>.jsonl`) into `out_dir`, each atomically."""
+    out = Path(out_dir)
+    if fmt not in FORMATS:
+        raise AlignError(f"unknown sentence format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if out.exists() and not out.is_dir():
+        raise AlignError(f"{out}: exists and is not a folder; choose another output folder")
+    suffix = ".txt" if fmt == "text" else ".jsonl"
+    # Ids from JSONL may contain anything; file names must stay inside `out`.
+    names = [re.sub(r"[^\w.-]", "_", s.document.id).lstrip(".") or "_" for s in documents]
+    if len(set(names)) < len(names):
+        raise AlignError(f"{out}: document ids map to the same file name; make the ids unique")
+    written: list[Path] = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for segmented, name in zip(documents, names):
+            target = out / f"{name}{suffix}"
+            tmp = out / f".{target.name}.{os.getpid()}.tmp"
+            try:
+                tmp.write_text(format_sentences(segmented, fmt), encoding="utf-8", newline="\n")
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
+            written.append(target)
+    except OSError as exc:
+        raise AlignError(f"{out}: cannot write sentences ({exc.strerror}); check the folder's permissions") from None
+    return written
