@@ -232,6 +232,51 @@ def documents_command(
 # --- evaluate (issue 6) ---------------------------------------------------
 
 
+@app.command("evaluate")
+def evaluate_command(
+    dataset: str = typer.Argument(..., metavar="DATASET", help="Dataset folder written by `align run`."),
+    system: list[str] = typer.Option(
+        ...,
+        "--system",
+        "-s",
+        metavar="NAME",
+        help="A system: an engine (argos, apertium; options as argos:beam=4) or a hypothesis file "
+        "(one line per dataset row, or .jsonl with {\"id\", \"hyp\"}). Repeat; the first is the baseline.",
+    ),
+    min_score: float | None = typer.Option(
+        None, "--min-score", min=0.0, max=1.0, help="Evaluate only pairs whose alignment score reaches this."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON instead of tables."),
+    report: str | None = typer.Option(
+        None, "--report", metavar="DIR", help="Also write an HTML report (plots, per-document pages) to DIR."
+    ),
+    bootstrap: int = typer.Option(
+        1000, "--bootstrap", min=0, help="Bootstrap resamples for intervals and the paired bootstrap test (0: none)."
+    ),
+    trials: int = typer.Option(
+        10000, "--trials", min=0, help="Approximate-randomisation trials for the paired test (0: skip it)."
+    ),
+    cache: str | None = typer.Option(None, "--cache", metavar="FILE", help="Translation cache file (default: the user cache)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Translate again instead of using the cache."),
+) -> None:
+    """Score French→English MT systems against the English side of a dataset (sacrebleu BLEU, chrF, TER)."""
+    from pathlib import Path
+
+    from align.report import run
+
+    run(
+        dataset,
+        system,
+        min_score=min_score,
+        n_bootstrap=bootstrap,
+        n_trials=trials,
+        as_json=as_json,
+        report_dir=report,
+        cache=Path(cache) if cache else None,
+        use_cache=not no_cache,
+    )
+
+
 def main() -> None:
     """Console-script entry point: user errors become one line on stderr, exit code 1."""
     try:

@@ -1,0 +1,503 @@
+"""Presenting an `Evaluation`: rich tables for the terminal and a small static HTML report.
+
+The HTML report is a folder: index.html (scores, signatures, paired tests, breakdowns, plots)
+and one page per document pair showing both articles side by side, aligned pairs highlighted
+with their scores, so a person can review the alignment at a glance. All text is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from align.errors import AlignError
+from align.evaluate import (
+    DEFAULT_BOOTSTRAP,
+    DEFAULT_TRIALS,
+    METRICS,
+    Evaluation,
+    GroupResult,
+    Row,
+    evaluate,
+)
+
+#: Present in every report folder, so `--report DIR` only ever replaces one of ours.
+MARKER = ".align-report"
+#: Metrics shown in the breakdown tables and plots (chrF++ and TER stay in the main table).
+BREAKDOWN_METRICS = ("BLEU", "chrF")
+#: Sentences of one document, keyed by (language, document id), when the dataset stores them.
+Documents = Mapping[tuple[str, str], Sequence[str]]
+
+
+# --- terminal ---------------------------------------------------------------------------
+
+
+def _fmt_ci(score: float, ci: tuple[float, float] | None) -> str:
+    return f"{score:.2f}" if ci is None else f"{score:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
+
+
+def _fmt_p(p_value: float) -> str:
+    stars = "**" if p_value < 0.01 else "*" if p_value < 0.05 else ""
+    return f"{p_value:.4f}{stars}"
+
+
+def summary_line(evaluation: Evaluation) -> str:
+    kept = f"{evaluation.n_rows} of {evaluation.n_dataset_rows} rows"
+    if evaluation.min_score is not None:
+        kept += f" with alignment score >= {evaluation.min_score:g}"
+    else:
+        kept = f"all {evaluation.n_dataset_rows} rows"
+    return f"{evaluation.dataset}: {kept}"
+
+
+def _breakdown_table(title: str, groups: Sequence[GroupResult], systems: Sequence[str]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(title.split(" per ")[-1].capitalize())
+    table.add_column("Rows", justify="right")
+    for system in systems:
+        for metric in BREAKDOWN_METRICS:
+            table.add_column(f"{metric}\n{system}", justify="right")
+    for group in groups:
+        cells = [f"{group.scores[s][m]:.2f}" for s in systems for m in BREAKDOWN_METRICS]
+        table.add_row(group.key, str(group.n_rows), *cells)
+    return table
+
+
+def render_tables(evaluation: Evaluation, *, breakdowns: bool = True) -> Group:
+    """The evaluation as rich renderables: scores, signatures, paired tests, breakdowns."""
+    parts: list[object] = [Text(summary_line(evaluation), style="bold")]
+    scores = Table(title="Scores (95% bootstrap interval)", title_justify="left")
+    scores.add_column("System")
+    for metric in METRICS:
+        scores.add_column(metric + (" ↓" if metric == "TER" else ""), justify="right")
+    for system in evaluation.systems:
+        scores.add_row(
+            system.name,
+            *(_fmt_ci(system.scores[m].score, system.scores[m].ci) for m in METRICS),
+        )
+    parts.append(scores)
+    signatures = Text()
+    first = evaluation.systems[0]
+    for metric in METRICS:
+        signatures.append(f"{metric:7} {first.scores[metric].signature}\n", style="dim")
+    parts.append(signatures)
+
+    if evaluation.paired:
+        baseline = evaluation.paired[0].baseline
+        paired = Table(
+            title=f"Paired tests against the baseline {baseline} (* p<0.05, ** p<0.01)",
+            title_justify="left",
+        )
+        for column in ("System", "Metric", "Baseline", "System score", "Δ"):
+            paired.add_column(column, justify="left" if column in ("System", "Metric") else "right")
+        tests = sorted({(p.test, p.n_samples) for p in evaluation.paired})
+        labels = {"bs": "paired bootstrap", "ar": "approx. randomisation"}
+        for test, n in tests:
+            paired.add_column(f"p ({labels[test]}, n={n})", justify="right")
+        by_key = {(p.system, p.metric, p.test): p for p in evaluation.paired}
+        for system in evaluation.systems[1:]:
+            for metric in METRICS:
+                any_test = next(by_key[(system.name, metric, t)] for t, _ in tests)
+                delta = any_test.system_score - any_test.baseline_score
+                paired.add_row(
+                    system.name,
+                    metric,
+                    f"{any_test.baseline_score:.2f}",
+                    f"{any_test.system_score:.2f}",
+                    Text(f"{delta:+.2f}", style="green" if any_test.better else "red"),
+                    *(_fmt_p(by_key[(system.name, metric, t)].p_value) for t, _ in tests),
+                )
+        parts.append(paired)
+
+    if breakdowns:
+        names = [system.name for system in evaluation.systems]
+        titles = {
+            "document": "BLEU / chrF per document pair",
+            "bead": "BLEU / chrF per bead type",
+            "score": "BLEU / chrF per score bucket",
+        }
+        for kind, title in titles.items():
+            groups = [g for g in evaluation.breakdowns if g.kind == kind]
+            if groups:
+                parts.append(_breakdown_table(title, groups, names))
+    return Group(*parts)
+
+
+def print_evaluation(evaluation: Evaluation, console: Console | None = None) -> None:
+    """Print the tables; warnings go to stderr so piped output stays clean."""
+    console = console or Console()
+    console.print(render_tables(evaluation))
+    errors = Console(stderr=True)
+    for warning in evaluation.warnings:
+        errors.print(Text(f"warning: {warning}", style="yellow"))
+
+
+# --- plots ------------------------------------------------------------------------------
+
+
+def _new_figure(width: float = 6.4, height: float = 3.6):  # -> matplotlib.figure.Figure
+    # Figure + Agg canvas directly: no pyplot global state, no display needed.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def plot_systems(evaluation: Evaluation, path: Path) -> None:
+    """BLEU and chrF per system as bars with their 95% intervals."""
+    figure = _new_figure()
+    axes = figure.subplots(1, len(BREAKDOWN_METRICS))
+    names = [system.name for system in evaluation.systems]
+    for ax, metric in zip(axes, BREAKDOWN_METRICS):
+        scores = [system.scores[metric] for system in evaluation.systems]
+        values = [s.score for s in scores]
+        errors = [
+            [max(s.score - s.ci[0], 0.0) for s in scores],
+            [max(s.ci[1] - s.score, 0.0) for s in scores],
+        ] if all(s.ci is not None for s in scores) else None
+        ax.bar(range(len(names)), values, yerr=errors, capsize=4, color="#4c78a8")
+        ax.set_xticks(range(len(names)), [_short(n) for n in names], rotation=20, ha="right")
+        ax.set_title(metric)
+        ax.set_ylim(0, max(100.0 if metric == "chrF" else max(values) * 1.3, 1.0))
+    figure.savefig(path)
+
+
+def plot_score_distribution(rows: Sequence[Row], min_score: float | None, path: Path) -> None:
+    """Histogram of the dataset's alignment scores, with the --min-score threshold."""
+    figure = _new_figure()
+    ax = figure.subplots()
+    ax.hist([row.score for row in rows], bins=20, range=(0.0, 1.0), color="#72b7b2")
+    if min_score is not None:
+        ax.axvline(min_score, color="#e45756", linestyle="--", label=f"--min-score {min_score:g}")
+        ax.legend()
+    ax.set_xlabel("alignment score")
+    ax.set_ylabel("sentence pairs")
+    ax.set_title(f"Score distribution ({len(rows)} pairs)")
+    figure.savefig(path)
+
+
+def plot_threshold_curve(evaluation: Evaluation, path: Path) -> None:
+    """BLEU and chrF of each system on the pairs whose score is at least a threshold."""
+    figure = _new_figure(7.2, 3.6)
+    axes = figure.subplots(1, len(BREAKDOWN_METRICS))
+    thresholds = [float(point.key) for point in evaluation.curve]
+    for ax, metric in zip(axes, BREAKDOWN_METRICS):
+        for system in evaluation.systems:
+            values = [point.scores[system.name][metric] for point in evaluation.curve]
+            ax.plot(thresholds, values, marker="o", label=_short(system.name))
+        ax.set_xlabel("minimum alignment score")
+        ax.set_title(metric)
+    axes[0].legend(fontsize="small")
+    figure.savefig(path)
+
+
+def _short(name: str, width: int = 24) -> str:
+    return name if len(name) <= width else "…" + name[-(width - 1) :]
+
+
+# --- HTML -------------------------------------------------------------------------------
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 72em; color: #222; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: .5em 0; }
+th, td { border: 1px solid #ccc; padding: .25em .5em; vertical-align: top; }
+th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+code { font-size: .8em; color: #555; word-break: break-all; }
+.warning { background: #fff4d6; border-left: 4px solid #e0a800; padding: .5em 1em; }
+.plots img { max-width: 100%; border: 1px solid #ddd; margin: .3em 0; }
+table.doc { width: 100%; table-layout: fixed; }
+table.doc td.side { width: 45%; }
+table.doc td.meta { width: 10%; text-align: center; font-size: .85em; white-space: nowrap; }
+tr.aligned td.side { background: hsl(var(--hue), 70%, 92%); }
+tr.aligned td.meta { background: hsl(var(--hue), 60%, 80%); font-weight: bold; }
+tr.below td { opacity: .55; }
+tr.unaligned td { color: #999; background: #f6f6f6; font-style: italic; }
+.sid { color: #888; font-size: .75em; margin-right: .4em; font-style: normal; }
+.legend span { padding: .1em .5em; margin-right: .5em; }
+"""
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int = 1) -> str:
+    """An HTML table; header and cell strings are escaped here."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{html.escape(c)}</td>' if i >= numeric_from else f"<td>{html.escape(c)}</td>"
+            for i, c in enumerate(row)
+        )
+        + "</tr>\n"
+        for row in rows
+    )
+    return f"<table>\n<tr>{head}</tr>\n{body}</table>\n"
+
+
+def _doc_pairs(rows: Sequence[Row]) -> list[tuple[str, str]]:
+    return sorted({(row.fr_doc, row.en_doc) for row in rows})
+
+
+def _index_html(evaluation: Evaluation, pages: Sequence[tuple[str, str, str, int]]) -> str:
+    e = html.escape
+    parts = [f"<h1>MT evaluation</h1>\n<p>{e(summary_line(evaluation))}</p>"]
+    parts += [f'<p class="warning">{e(w)}</p>' for w in evaluation.warnings]
+
+    parts.append("<h2>Scores (95% bootstrap interval)</h2>")
+    parts.append(
+        _table(
+            ["System", *METRICS],
+            [
+                [s.name, *(_fmt_ci(s.scores[m].score, s.scores[m].ci) for m in METRICS)]
+                for s in evaluation.systems
+            ],
+        )
+    )
+    first = evaluation.systems[0]
+    parts.append(
+        "<p>Signatures:</p><ul>"
+        + "".join(f"<li>{e(m)}: <code>{e(first.scores[m].signature)}</code></li>" for m in METRICS)
+        + "</ul>"
+    )
+    if evaluation.paired:
+        parts.append(
+            f"<h2>Paired tests against {e(evaluation.paired[0].baseline)}</h2>"
+            "<p>p-values; * p&lt;0.05, ** p&lt;0.01. bs = paired bootstrap, "
+            "ar = approximate randomisation.</p>"
+        )
+        parts.append(
+            _table(
+                ["System", "Metric", "Test", "Samples", "Baseline", "System score", "Δ", "p"],
+                [
+                    [
+                        p.system,
+                        p.metric,
+                        p.test,
+                        str(p.n_samples),
+                        f"{p.baseline_score:.2f}",
+                        f"{p.system_score:.2f}",
+                        f"{p.system_score - p.baseline_score:+.2f}",
+                        _fmt_p(p.p_value),
+                    ]
+                    for p in evaluation.paired
+                ],
+                numeric_from=3,
+            )
+        )
+    parts.append(
+        '<h2>Plots</h2>\n<div class="plots">'
+        '<img src="systems.png" alt="BLEU and chrF per system with 95% intervals"><br>'
+        '<img src="scores.png" alt="Distribution of alignment scores"><br>'
+        '<img src="threshold.png" alt="BLEU and chrF as a function of the minimum score">'
+        "</div>"
+    )
+    names = [s.name for s in evaluation.systems]
+    headers = ["Group", "Rows", *(f"{m} {n}" for n in names for m in BREAKDOWN_METRICS)]
+    for kind, title in (("document", "document pair"), ("bead", "bead type"), ("score", "score bucket")):
+        groups = [g for g in evaluation.breakdowns if g.kind == kind]
+        parts.append(f"<h2>Per {title}</h2>")
+        parts.append(
+            _table(
+                headers,
+                [
+                    [g.key, str(g.n_rows), *(f"{g.scores[n][m]:.2f}" for n in names for m in BREAKDOWN_METRICS)]
+                    for g in groups
+                ],
+            )
+        )
+    parts.append("<h2>Alignment review: document pairs</h2><ul>")
+    parts += [
+        f'<li><a href="{e(href)}">{e(fr)} ↔ {e(en)}</a> ({n} pairs)</li>' for href, fr, en, n in pages
+    ]
+    parts.append("</ul>")
+    return _page("MT evaluation", "\n".join(parts))
+
+
+def _side_cell(text: str, ids: Sequence[int], document: Sequence[str] | None) -> str:
+    """One side of a pair: each sentence with its id when the document is known, else the
+    pair's text under its id range."""
+    if document is not None and all(0 <= i < len(document) for i in ids):
+        parts = [f'<span class="sid">{i}</span>{html.escape(document[i])}' for i in ids]
+        return " ".join(parts)
+    label = f"{ids[0]}–{ids[-1]}" if len(ids) > 1 else "".join(map(str, ids))
+    return f'<span class="sid">{label}</span>{html.escape(text)}'
+
+
+def _unaligned_row(lang: str, sentence_id: int, text: str | None) -> str:
+    content = (
+        html.escape(text) if text is not None else "(not in the dataset; text not stored)"
+    )
+    cell = f'<td class="side"><span class="sid">{sentence_id}</span>{content}</td>'
+    empty = '<td class="side"></td>'
+    left, right = (cell, empty) if lang == "fr" else (empty, cell)
+    return f'<tr class="unaligned">{left}<td class="meta">unaligned</td>{right}</tr>'
+
+
+def document_html(
+    fr_doc: str,
+    en_doc: str,
+    rows: Sequence[Row],
+    min_score: float | None,
+    documents: Documents | None = None,
+) -> str:
+    """Both articles side by side: one table row per aligned pair, gaps as greyed rows.
+
+    Without the full documents the text of sentences that are not in the dataset is unknown,
+    so their positions are shown (from the gaps in the sentence ids) without text.
+    """
+    fr_all = documents.get(("fr", fr_doc)) if documents else None
+    en_all = documents.get(("en", en_doc)) if documents else None
+    ordered = sorted(rows, key=lambda r: (min(r.fr_sent_ids, default=-1), min(r.en_sent_ids, default=-1)))
+    out: list[str] = []
+    next_fr = next_en = 0
+
+    def gap(lang: str, start: int, stop: int, texts: Sequence[str] | None) -> None:
+        for sentence_id in range(start, stop):
+            out.append(_unaligned_row(lang, sentence_id, texts[sentence_id] if texts else None))
+
+    for row in ordered:
+        if row.fr_sent_ids:
+            gap("fr", next_fr, min(row.fr_sent_ids), fr_all)
+            next_fr = max(next_fr, max(row.fr_sent_ids) + 1)
+        if row.en_sent_ids:
+            gap("en", next_en, min(row.en_sent_ids), en_all)
+            next_en = max(next_en, max(row.en_sent_ids) + 1)
+        hue = round(120 * row.score)  # red (0) → green (1)
+        below = min_score is not None and row.score < min_score
+        css = "aligned below" if below else "aligned"
+        out.append(
+            f'<tr class="{css}" style="--hue: {hue}" id="{html.escape(row.id)}">'
+            f'<td class="side">{_side_cell(row.fr, row.fr_sent_ids, fr_all)}</td>'
+            f'<td class="meta">{row.score:.2f}<br>{html.escape(row.bead)}</td>'
+            f'<td class="side">{_side_cell(row.en, row.en_sent_ids, en_all)}</td></tr>'
+        )
+    # Trailing sentences are known only when the documents are.
+    gap("fr", next_fr, len(fr_all) if fr_all else next_fr, fr_all)
+    gap("en", next_en, len(en_all) if en_all else next_en, en_all)
+
+    e = html.escape
+    note = (
+        ""
+        if fr_all and en_all
+        else "<p><em>The dataset does not store the full articles, so sentences that are not "
+        "in the dataset appear as numbered gaps without text, and sentences after the last "
+        "aligned pair are not shown.</em></p>"
+    )
+    threshold = f" Pairs below --min-score {min_score:g} are faded." if min_score is not None else ""
+    body = (
+        f'<p><a href="../index.html">← evaluation</a></p>\n'
+        f"<h1>{e(fr_doc)} ↔ {e(en_doc)}</h1>\n"
+        f"<p>{len(rows)} aligned pairs. Colour shows the alignment score (red 0 → green 1); "
+        f"the middle column gives score and bead type.{threshold}</p>\n{note}\n"
+        f'<table class="doc">\n<tr><th>French: {e(fr_doc)}</th><th>score<br>bead</th>'
+        f"<th>English: {e(en_doc)}</th></tr>\n" + "\n".join(out) + "\n</table>"
+    )
+    return _page(f"{fr_doc} ↔ {en_doc}", body)
+
+
+def check_report_dir(out: Path) -> None:
+    """Refuse a destination that is not (empty, absent, or) a report this tool wrote."""
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
+        raise AlignError(f"{out} exists and is not an align report; choose another --report folder")
+    if not out.parent.is_dir():
+        raise AlignError(f"{out.parent} does not exist; create it or choose another --report folder")
+
+
+def write_report(
+    evaluation: Evaluation, out_dir: str | Path, documents: Documents | None = None
+) -> Path:
+    """Write the HTML report folder atomically (built beside it, then renamed into place)."""
+    out = Path(out_dir)
+    check_report_dir(out)
+    partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    (partial / "docs").mkdir(parents=True)
+    try:
+        (partial / MARKER).write_text("written by align evaluate --report\n", encoding="utf-8")
+        plot_systems(evaluation, partial / "systems.png")
+        plot_score_distribution(evaluation.rows, evaluation.min_score, partial / "scores.png")
+        plot_threshold_curve(evaluation, partial / "threshold.png")
+        pages = []
+        for number, (fr_doc, en_doc) in enumerate(_doc_pairs(evaluation.rows), start=1):
+            rows = [r for r in evaluation.rows if (r.fr_doc, r.en_doc) == (fr_doc, en_doc)]
+            href = f"docs/pair-{number:03d}.html"
+            page = document_html(fr_doc, en_doc, rows, evaluation.min_score, documents)
+            (partial / href).write_text(page, encoding="utf-8")
+            pages.append((href, fr_doc, en_doc, len(rows)))
+        (partial / "index.html").write_text(_index_html(evaluation, pages), encoding="utf-8")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, old)
+            os.replace(partial, out)
+            shutil.rmtree(old)
+        else:
+            os.replace(partial, out)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return out
+
+
+def run(
+    dataset: str | Path,
+    systems: Sequence[str],
+    *,
+    min_score: float | None = None,
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    n_trials: int = DEFAULT_TRIALS,
+    as_json: bool = False,
+    report_dir: str | Path | None = None,
+    cache: Path | None = None,
+    use_cache: bool = True,
+) -> Evaluation:
+    """What `align evaluate` and scripts/bleu_eval.py do: evaluate (progress on stderr), print
+    tables or JSON on stdout, warnings on stderr, and write the HTML report if asked."""
+    from rich.progress import Progress
+
+    errors = Console(stderr=True)
+    if report_dir is not None:
+        check_report_dir(Path(report_dir))  # fail before translating, not after
+    with Progress(console=errors, transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def progress(system: str, done: int, total: int) -> None:
+            if system not in tasks:
+                tasks[system] = bar.add_task(f"translating with {system}", total=total)
+            bar.update(tasks[system], completed=done)
+
+        evaluation = evaluate(
+            dataset,
+            systems,
+            min_score=min_score,
+            n_bootstrap=n_bootstrap,
+            n_trials=n_trials,
+            cache=cache,
+            use_cache=use_cache,
+            progress=progress,
+        )
+    if as_json:
+        print(json.dumps(evaluation.to_json(), indent=2, ensure_ascii=False))
+        for warning in evaluation.warnings:
+            errors.print(Text(f"warning: {warning}", style="yellow"))
+    else:
+        print_evaluation(evaluation)
+    if report_dir is not None:
+        written = write_report(evaluation, report_dir)
+        errors.print(f"report written to {written / 'index.html'}", highlight=False)
+    return evaluation
