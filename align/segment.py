@@ -66,9 +66,13 @@ def _splitter(lang: str) -> SentenceSplitter:
 
 @lru_cache(maxsize=None)
 def _abbreviations(lang: str) -> frozenset[str]:
-    """sentence-splitter's own non-breaking prefixes for `lang` (e.g. "etc", "cf", "vs")."""
+    """sentence-splitter's own non-breaking prefixes for `lang` (e.g. "etc", "cf", "vs").
+
+    Prefixes marked #NUMERIC_ONLY# ("no", "pp") only hold before a number, never before a word.
+    """
     data = resources.files("sentence_splitter").joinpath("non_breaking_prefixes", f"{lang}.txt")
-    entries = (line.split("#", 1)[0].strip() for line in data.read_text(encoding="utf-8").splitlines())
+    lines = data.read_text(encoding="utf-8").splitlines()
+    entries = (line.split("#", 1)[0].strip() for line in lines if "#NUMERIC_ONLY#" not in line)
     return frozenset(entry for entry in entries if entry)
 
 
