@@ -229,6 +229,121 @@ def documents_command(
 
 # --- run / export (issue 5) -----------------------------------------------
 
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from align.pipeline import RunSummary
+
+
+def _formats_option(value: str) -> str:
+    from align.export import parse_formats
+
+    try:
+        return ",".join(parse_formats(value))
+    except AlignError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@app.command("run")
+def run_command(
+    corpus: list[str] = typer.Argument(..., metavar="CORPUS...", help="Article files or folders (French and English)."),
+    out: str = typer.Option(..., "--output", "-o", metavar="OUT", help="Dataset folder to write."),
+    engine: str = typer.Option("auto", "--engine", "-e", help="Translation engine: auto, argos, apertium."),
+    min_score: float | None = typer.Option(
+        None, "--min-score", min=0.0, max=1.0, show_default=False,
+        help="Keep pairs whose combined score reaches this (default 0.5; see the README).",
+    ),
+    doc_min_score: float | None = typer.Option(
+        None, "--doc-min-score", min=0.0, max=1.0, show_default=False,
+        help="Keep document pairs whose score reaches this (default: the tuned value).",
+    ),
+    max_bead: int = typer.Option(3, "--max-bead", min=1, max=6, help="At most this many sentences on each side of a pair."),
+    formats: str = typer.Option("hf,parquet,jsonl", "--format", "-f", callback=_formats_option,
+                                help="Comma-separated output formats: hf, parquet, jsonl, tsv, moses, tmx."),
+    license: str = typer.Option("other", "--license", help="License identifier for the dataset card (Hub style, e.g. cc-by-4.0)."),
+    one_way: bool = typer.Option(False, "--one-way", help="Align with the French-to-English translation only."),
+    cache: str | None = typer.Option(None, "--cache", metavar="PATH", help="Translation cache file (default: $ALIGN_CACHE_DIR or the user cache)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Translate everything again, ignoring the cache."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it already holds a dataset."),
+) -> None:
+    """Build a scored French-English dataset from news articles: the whole pipeline.
+
+    Ingest, segment, translate, pair documents, align sentences, score, filter and
+    export. Re-running with the same inputs reuses cached translations and writes
+    the same bytes. OUT is built next to itself and renamed into place at the end.
+    """
+    import dataclasses
+    import signal
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from align.pipeline import RunConfig, run
+
+    # A plain `kill` should unwind like Ctrl-C, so temporary folders and engines are cleaned up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    err = Console(stderr=True)
+    config = RunConfig(
+        engine=engine,
+        two_way=not one_way,
+        cache=Path(cache) if cache else None,
+        use_cache=not no_cache,
+        formats=tuple(formats.split(",")),
+        license=license,
+        overwrite=overwrite,
+        max_bead=max_bead,
+    )
+    if doc_min_score is not None:
+        config = dataclasses.replace(config, doc_min_score=doc_min_score)
+    if min_score is not None:
+        config = dataclasses.replace(config, scoring=dataclasses.replace(config.scoring, min_score=min_score))
+    columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err) as progress:
+        summary = run(corpus, Path(out), config, progress=progress,
+                      log=lambda msg: err.print(msg, highlight=False, markup=False))
+    Console().print(_summary_table(summary))
+
+
+def _summary_table(summary: RunSummary) -> Table:
+    """The end-of-run table: documents, pairs, filtering, time per stage."""
+    from rich.table import Table
+
+    table = Table(title=f"Dataset written to {summary.out_dir}", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for lang, n in sorted(summary.documents.items()):
+        table.add_row(f"{lang} documents", str(n))
+    if summary.skipped:
+        table.add_row("inputs skipped", str(len(summary.skipped)))
+    for direction, t in summary.translations.items():
+        table.add_row(f"translated {direction} ({t.engine})", f"{t.new} new, {t.cached} cached")
+    table.add_row("document pairs", str(len(summary.doc_pairs)))
+    for pair in summary.doc_pairs:
+        table.add_row(f"  {pair.fr_id} ↔ {pair.en_id}", f"{pair.score:.3f}")
+    table.add_row("sentence pairs aligned", str(summary.sentence_pairs))
+    for reason, n in summary.dropped.items():
+        table.add_row(f"  dropped: {reason}", str(n))
+    table.add_row("pairs kept", str(summary.kept))
+    table.add_row("mean score of kept pairs", f"{summary.mean_score:.3f}" if summary.mean_score is not None else "-")
+    for stage, seconds in summary.seconds.items():
+        table.add_row(f"seconds: {stage}", f"{seconds:.2f}")
+    return table
+
+
+@app.command("export")
+def export_command(
+    out: str = typer.Argument(..., metavar="OUT", help="A dataset folder written by `align run`."),
+    formats: str = typer.Option(..., "--format", "-f", callback=_formats_option,
+                                help="Comma-separated formats to add: hf, parquet, jsonl, tsv, moses, tmx."),
+) -> None:
+    """Add output formats to an existing dataset folder (the card and manifest are updated)."""
+    from align.export import export_dataset
+
+    present = export_dataset(out, formats.split(","))
+    typer.echo(f"{out}: {', '.join(present)}")
+
+
 # --- evaluate (issue 6) ---------------------------------------------------
 
 

@@ -1,0 +1,325 @@
+"""`align run`: every stage from articles to a dataset folder.
+
+ingest -> segment -> translate (fr->en, and en->fr when the engine has it) ->
+document alignment -> sentence alignment -> scoring -> export. Each stage is the
+public function of its module; this one only passes data between them, times
+them and reports progress. Re-runs are cheap (translations come from the cache)
+and give the same bytes (nothing here depends on time or on dict/set order).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from align.corpus import Skipped, detect_language, load_corpus
+from align.docalign import DocAlignConfig, DocPair, align_documents
+from align.errors import AlignError
+from align.export import DEFAULT_FORMATS, check_destination, library_versions, parse_formats, save_dataset
+from align.scoring import (
+    Candidate,
+    ScoringConfig,
+    default_filters,
+    find_boilerplate,
+    score_candidate,
+    select_records,
+)
+from align.segment import SegmentedDocument, segment_document
+from align.sentalign import AlignConfig, Bead, align_sentences
+from align.translate import CachedTranslator, Translator, get_translator
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+STAGES = ("ingest", "segment", "translate", "documents", "sentences", "scoring", "export")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Options of `align run` (the defaults are what `align run corpus/ -o out/` uses)."""
+
+    engine: str = "auto"
+    two_way: bool = True  # also translate English->French when the engine can, for two-way alignment
+    cache: Path | None = None  # translation cache file (None: $ALIGN_CACHE_DIR or the user cache dir)
+    use_cache: bool = True
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    license: str = "other"
+    overwrite: bool = False
+    max_bead: int = 3
+    doc_min_score: float = DocAlignConfig().min_score
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+
+
+@dataclass(frozen=True)
+class Translated:
+    """What one translation direction cost: engine, and sentences translated now vs. found in the cache."""
+
+    engine: str
+    translator_id: str
+    new: int
+    cached: int
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    out_dir: Path
+    documents: dict[str, int]  # language -> documents read
+    skipped: list[Skipped]
+    doc_pairs: list[DocPair]
+    sentence_pairs: int  # beads with a French and an English side
+    kept: int
+    dropped: dict[str, int]  # reason -> pairs
+    mean_score: float | None  # of the kept pairs
+    translations: dict[str, Translated]  # "fr-en" / "en-fr" -> counts
+    seconds: dict[str, float]  # stage -> wall-clock seconds
+
+
+class _Stages:
+    """Times stages and shows one progress bar each (when a rich Progress is given)."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str, total: int | None = None) -> Iterator[Callable[[int, int], None]]:
+        task = self.progress.add_task(name, total=total) if self.progress is not None else None
+
+        def update(done: int, of: int) -> None:
+            if self.progress is not None and task is not None:
+                self.progress.update(task, completed=done, total=of)
+
+        start = time.perf_counter()
+        yield update
+        self.seconds[name] = round(time.perf_counter() - start, 3)
+        if self.progress is not None and task is not None:
+            final = self.progress.tasks[task].total or 1
+            self.progress.update(task, completed=final, total=final)
+
+
+def _engine_name(translator: Translator) -> str:
+    """"apertium" / "argos" / ... from a translator id such as "apertium:fr-en:3.8.3"."""
+    return translator.id.split(":", 1)[0]
+
+
+def _open_translator(
+    stack: ExitStack, engine: str, src: str, tgt: str, config: RunConfig, progress: Callable[[int, int], None]
+) -> Translator:
+    translator = get_translator(engine, src, tgt, cache=config.cache, use_cache=config.use_cache, progress=progress)
+    return stack.enter_context(translator)
+
+
+def _translate_docs(translator: Translator, docs: Sequence[SegmentedDocument]) -> dict[str, list[str]]:
+    """One call for all documents (one engine process, deduplicated), split back per document."""
+    translated = translator.translate([text for doc in docs for text in doc.texts])
+    out: dict[str, list[str]] = {}
+    start = 0
+    for doc in docs:
+        out[doc.document.id] = translated[start : start + len(doc.sentences)]
+        start += len(doc.sentences)
+    return out
+
+
+def _counts(translator: Translator, sentences: int) -> Translated:
+    if isinstance(translator, CachedTranslator):
+        new, cached = translator.counters.misses, translator.counters.hits
+    else:
+        new, cached = sentences, 0
+    return Translated(_engine_name(translator), translator.id, new, cached)
+
+
+def _candidates(
+    pair: DocPair,
+    beads: Sequence[Bead],
+    fr: Sequence[str],
+    fr_mt: Sequence[str],
+    en: Sequence[str],
+) -> list[Candidate]:
+    return [
+        Candidate(
+            fr_doc=pair.fr_id,
+            en_doc=pair.en_id,
+            fr_sent_ids=bead.src,
+            en_sent_ids=bead.tgt,
+            fr_sents=tuple(fr[i] for i in bead.src),
+            en_sents=tuple(en[j] for j in bead.tgt),
+            mt_sents=tuple(fr_mt[i] for i in bead.src),
+            bead_score=bead.score,
+            doc_score=pair.score,
+        )
+        for bead in beads
+        if bead.src and bead.tgt
+    ]
+
+
+def command_line(inputs: Sequence[str | Path], out_dir: Path, config: RunConfig) -> str:
+    """The `align run` command that reproduces a run (recorded in the manifest and card)."""
+    s = config.scoring
+    parts = ["align run", *map(str, inputs), "-o", str(out_dir), "--engine", config.engine,
+             "--min-score", str(s.min_score), "--doc-min-score", str(config.doc_min_score),
+             "--max-bead", str(config.max_bead), "--format", ",".join(config.formats), "--license", config.license]
+    if not config.two_way:
+        parts.append("--one-way")
+    return " ".join(parts)
+
+
+def run(
+    inputs: Sequence[str | Path],
+    out_dir: str | Path,
+    config: RunConfig | None = None,
+    *,
+    progress: Progress | None = None,
+    log: Callable[[str], None] | None = None,
+) -> RunSummary:
+    """Build the dataset folder `out_dir` from the articles in `inputs` (files or folders)."""
+    config = config or RunConfig()
+    out_dir = Path(out_dir)
+    log = log or (lambda _msg: None)
+    formats = parse_formats(config.formats)
+    check_destination(out_dir, overwrite=config.overwrite)  # before any work
+    stages = _Stages(progress)
+    sent_config = AlignConfig(max_side=config.max_bead)
+    doc_config = DocAlignConfig(min_score=config.doc_min_score, sentence_config=sent_config)
+
+    with stages.stage("ingest"):
+        corpus = load_corpus(inputs)
+    for warning in corpus.warnings:
+        log(f"warning: {warning}")
+    for item in corpus.skipped:
+        log(f"skipped: {item.path}: {item.reason}")
+    by_lang = {lang: [d for d in corpus.documents if d.lang == lang] for lang in ("fr", "en")}
+    for lang, name in (("fr", "French"), ("en", "English")):
+        if not by_lang[lang]:
+            shown = ", ".join(map(str, inputs))
+            raise AlignError(f"{shown}: no {name} article found; a run needs French and English articles")
+
+    with stages.stage("segment", total=len(corpus.documents)) as update:
+        segmented: dict[str, list[SegmentedDocument]] = {"fr": [], "en": []}
+        for done, doc in enumerate(corpus.documents, 1):
+            segmented[doc.lang].append(segment_document(doc))
+            update(done, len(corpus.documents))
+    fr = {d.document.id: d.texts for d in segmented["fr"]}
+    en = {d.document.id: d.texts for d in segmented["en"]}
+
+    translations: dict[str, Translated] = {}
+    with ExitStack() as stack, stages.stage("translate") as update:
+        forward = _open_translator(stack, config.engine, "fr", "en", config, update)
+        fr_mt = _translate_docs(forward, segmented["fr"])
+        translations["fr-en"] = _counts(forward, sum(map(len, fr.values())))
+        engine = {"name": _engine_name(forward), "id": forward.id}
+        reverse_engine: dict[str, str] | None = None
+        en_mt: dict[str, list[str]] | None = None
+        if config.two_way:
+            try:  # the same engine the other way; "auto" already chose, so no second search
+                backward = _open_translator(stack, engine["name"], "en", "fr", config, update)
+            except AlignError as exc:
+                log(f"one-way alignment: no English→French {engine['name']} engine ({exc})")
+            else:
+                en_mt = _translate_docs(backward, segmented["en"])
+                translations["en-fr"] = _counts(backward, sum(map(len, en.values())))
+                reverse_engine = {"name": _engine_name(backward), "id": backward.id}
+
+    with stages.stage("documents") as update:
+        doc_pairs = align_documents(fr, fr_mt, en, doc_config, progress=update)
+
+    candidates: list[Candidate] = []
+    with stages.stage("sentences", total=len(doc_pairs)) as update:
+        for done, pair in enumerate(doc_pairs, 1):
+            beads = align_sentences(
+                fr[pair.fr_id], en[pair.en_id], fr_mt[pair.fr_id],
+                en_mt[pair.en_id] if en_mt is not None else None, sent_config,
+            )
+            candidates += _candidates(pair, beads, fr[pair.fr_id], fr_mt[pair.fr_id], en[pair.en_id])
+            update(done, len(doc_pairs))
+
+    with stages.stage("scoring", total=len(candidates)) as update:
+        boilerplate = find_boilerplate(
+            fr, min_docs=config.scoring.boilerplate_min_docs, max_words=config.scoring.boilerplate_max_words
+        ) | find_boilerplate(
+            en, min_docs=config.scoring.boilerplate_min_docs, max_words=config.scoring.boilerplate_max_words
+        )
+        filters = default_filters(config.scoring, language_of=lambda text: detect_language(text)[0],
+                                  boilerplate=boilerplate)
+        records = []
+        for done, candidate in enumerate(candidates, 1):
+            records.append(score_candidate(candidate, filters, config.scoring))
+            update(done, len(candidates))
+        selection = select_records(records, config.scoring.min_score)
+
+    manifest = _manifest(inputs, out_dir, config, corpus_docs=segmented, skipped=corpus.skipped,
+                         engine=engine, reverse_engine=reverse_engine, doc_pairs=doc_pairs,
+                         doc_config=doc_config, sent_config=sent_config, sentence_pairs=len(candidates),
+                         dropped=selection.dropped, kept=len(selection.kept))
+    with stages.stage("export"):
+        save_dataset(selection.kept, out_dir, formats, manifest, overwrite=config.overwrite)
+
+    scores = [r.score for r in selection.kept]
+    return RunSummary(
+        out_dir=out_dir,
+        documents={lang: len(docs) for lang, docs in by_lang.items()},
+        skipped=list(corpus.skipped),
+        doc_pairs=doc_pairs,
+        sentence_pairs=len(candidates),
+        kept=len(selection.kept),
+        dropped=selection.dropped,
+        mean_score=round(sum(scores) / len(scores), 4) if scores else None,
+        translations=translations,
+        seconds=stages.seconds,
+    )
+
+
+def _manifest(
+    inputs: Sequence[str | Path],
+    out_dir: Path,
+    config: RunConfig,
+    *,
+    corpus_docs: Mapping[str, Sequence[SegmentedDocument]],
+    skipped: Sequence[Skipped],
+    engine: dict[str, str],
+    reverse_engine: dict[str, str] | None,
+    doc_pairs: Sequence[DocPair],
+    doc_config: DocAlignConfig,
+    sent_config: AlignConfig,
+    sentence_pairs: int,
+    dropped: Mapping[str, int],
+    kept: int,
+) -> dict[str, object]:
+    """Facts of the run, for manifest.json and the card. No times or absolute paths: re-runs give the same bytes."""
+    documents = sorted((d for docs in corpus_docs.values() for d in docs), key=lambda d: d.document.id)
+    return {
+        "command": command_line(inputs, out_dir, config),
+        "license": config.license,
+        "libraries": library_versions(),
+        "engine": engine,
+        "reverse_engine": reverse_engine,
+        "corpus": {
+            "inputs": [str(p) for p in inputs],
+            "documents": [
+                {"id": d.document.id, "lang": d.document.lang, "lang_confidence": d.document.lang_confidence,
+                 "sentences": len(d.sentences), "source": d.document.source, "sha256": d.document.sha256}
+                for d in documents
+            ],
+            "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+        },
+        "settings": {
+            "document_alignment": {k: v for k, v in vars(doc_config).items() if k != "sentence_config"},
+            "sentence_alignment": dict(vars(sent_config)),
+            "scoring": config.scoring.as_dict(),
+        },
+        "document_pairs": [
+            {"fr_id": p.fr_id, "en_id": p.en_id, "score": round(p.score, 4), "similarity": round(p.similarity, 4),
+             "margin": round(p.margin, 4), "coverage": round(p.coverage, 4)}
+            for p in doc_pairs
+        ],
+        "counts": {
+            "documents": {lang: len(docs) for lang, docs in sorted(corpus_docs.items())},
+            "document_pairs": len(doc_pairs),
+            "sentence_pairs": sentence_pairs,
+            "kept": kept,
+            "dropped": dict(dropped),
+        },
+    }
