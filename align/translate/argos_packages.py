@@ -178,7 +178,7 @@ def _check_loads(folder: Path, name: str) -> None:
     try:
         ctranslate2.Translator(str(folder / "model"), device="cpu", compute_type="int8")
         sentencepiece.SentencePieceProcessor(model_file=str(folder / "sentencepiece.model"))
-    except (RuntimeError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - CTranslate2 raises assorted types for bad files
         raise AlignError(f"{name}: the model does not load ({exc})") from None
 
 
