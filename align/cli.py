@@ -70,6 +70,7 @@ def _ingest_and_segment(
 ) -> tuple[Corpus, list[SegmentedDocument]]:
     """Load and segment the corpus, with a progress bar on stderr; prints the warnings."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import track
 
     from align.corpus import load_corpus
@@ -78,7 +79,7 @@ def _ingest_and_segment(
     corpus = load_corpus(paths, lang=lang, max_bytes=int(max_size * 2**20))
     err = Console(stderr=True)
     for warning in corpus.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False, markup=True)
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     segmented = [
         segment_document(doc)
         for doc in track(corpus.documents, description="Segmenting", console=err, transient=True)
@@ -93,7 +94,7 @@ def _report_skipped(corpus: Corpus) -> None:
 
     err = Console(stderr=True)
     for item in corpus.skipped:
-        err.print(f"[red]skipped:[/] {escape(item.path)}: {escape(item.reason)}", highlight=False)
+        err.print(f"[red]skipped:[/] {escape(item.path)}: {escape(item.reason)}", highlight=False, soft_wrap=True)
     if corpus.skipped:
         err.print(f"{len(corpus.documents)} document(s) read, {len(corpus.skipped)} input(s) skipped.")
     if corpus.skipped or not corpus.documents:
