@@ -28,6 +28,9 @@ JSONL_SUFFIXES = (".jsonl",)
 HTML_SUFFIXES = (".html", ".htm")
 ARTICLE_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# Non-UTF-8 French or English text is in a Western European encoding; letting charset-normalizer
+# consider every code page turns garbage into "Korean" instead of reporting it as undecodable.
+LEGACY_ENCODINGS = ("cp1252", "iso8859_15", "latin_1", "mac_roman")
 
 # A headline is short and does not end like a sentence; longer unpunctuated paragraphs are
 # more likely truncated prose than titles.
@@ -147,7 +150,8 @@ class _Unreadable(Exception):
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (with or without BOM), UTF-16 with BOM, else charset-normalizer's guess."""
+    """(text, encoding): UTF-8 (with or without BOM), UTF-16 with BOM, else charset-normalizer's guess
+    among LEGACY_ENCODINGS."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     if b"\x00" in data:
@@ -156,7 +160,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
         first_bad = exc.start
-    best = charset_normalizer.from_bytes(data).best()
+    best = charset_normalizer.from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
     if best is None:
         raise _Unreadable(
             f"not valid UTF-8 (bad byte at offset {first_bad}) and no other text encoding fits; "
