@@ -27,14 +27,15 @@ from align.evaluate import (
     GroupResult,
     Row,
     evaluate,
+    parse_system,
 )
 
 #: Present in every report folder, so `--report DIR` only ever replaces one of ours.
 MARKER = ".align-report"
 #: Metrics shown in the breakdown tables and plots (chrF++ and TER stay in the main table).
 BREAKDOWN_METRICS = ("BLEU", "chrF")
-#: Sentences of one document, keyed by (language, document id), when the dataset stores them.
-Documents = Mapping[tuple[str, str], Sequence[str]]
+#: Sentences of each document, keyed by (language, document id); None where the text is unknown.
+Documents = Mapping[tuple[str, str], Sequence[str | None]]
 
 
 # --- terminal ---------------------------------------------------------------------------
@@ -42,6 +43,13 @@ Documents = Mapping[tuple[str, str], Sequence[str]]
 
 def _fmt_ci(score: float, ci: tuple[float, float] | None) -> str:
     return f"{score:.2f}" if ci is None else f"{score:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
+
+
+def _score_cell(score: float, ci: tuple[float, float] | None) -> Text:
+    cell = Text(f"{score:.2f}")
+    if ci is not None:
+        cell.append(f"\n[{ci[0]:.2f}, {ci[1]:.2f}]", style="dim")
+    return cell
 
 
 def _fmt_p(p_value: float) -> str:
@@ -60,7 +68,7 @@ def summary_line(evaluation: Evaluation) -> str:
 
 def _breakdown_table(title: str, groups: Sequence[GroupResult], systems: Sequence[str]) -> Table:
     table = Table(title=title, title_justify="left")
-    table.add_column(title.split(" per ")[-1].capitalize())
+    table.add_column(title.split(" per ")[-1].capitalize(), overflow="fold")
     table.add_column("Rows", justify="right")
     for system in systems:
         for metric in BREAKDOWN_METRICS:
@@ -75,19 +83,21 @@ def render_tables(evaluation: Evaluation, *, breakdowns: bool = True) -> Group:
     """The evaluation as rich renderables: scores, signatures, paired tests, breakdowns."""
     parts: list[object] = [Text(summary_line(evaluation), style="bold")]
     scores = Table(title="Scores (95% bootstrap interval)", title_justify="left")
-    scores.add_column("System")
+    scores.add_column("System", overflow="fold")
     for metric in METRICS:
-        scores.add_column(metric + (" ↓" if metric == "TER" else ""), justify="right")
+        scores.add_column(metric + (" (lower is better)" if metric == "TER" else ""), justify="right")
     for system in evaluation.systems:
         scores.add_row(
             system.name,
-            *(_fmt_ci(system.scores[m].score, system.scores[m].ci) for m in METRICS),
+            *(_score_cell(system.scores[m].score, system.scores[m].ci) for m in METRICS),
         )
     parts.append(scores)
-    signatures = Text()
+    signatures = Table.grid(padding=(0, 1))
+    signatures.add_column(style="bold")
+    signatures.add_column(style="dim", overflow="fold")
     first = evaluation.systems[0]
     for metric in METRICS:
-        signatures.append(f"{metric:7} {first.scores[metric].signature}\n", style="dim")
+        signatures.add_row(metric, first.scores[metric].signature)
     parts.append(signatures)
 
     if evaluation.paired:
@@ -96,12 +106,15 @@ def render_tables(evaluation: Evaluation, *, breakdowns: bool = True) -> Group:
             title=f"Paired tests against the baseline {baseline} (* p<0.05, ** p<0.01)",
             title_justify="left",
         )
-        for column in ("System", "Metric", "Baseline", "System score", "Δ"):
-            paired.add_column(column, justify="left" if column in ("System", "Metric") else "right")
-        tests = sorted({(p.test, p.n_samples) for p in evaluation.paired})
-        labels = {"bs": "paired bootstrap", "ar": "approx. randomisation"}
+        paired.add_column("System", overflow="fold")
+        paired.add_column("Metric")
+        for column in ("Baseline", "Score", "Δ"):
+            paired.add_column(column, justify="right")
+        # Paired bootstrap first, then approximate randomisation.
+        tests = sorted({(p.test, p.n_samples) for p in evaluation.paired}, reverse=True)
+        labels = {"bs": "bootstrap", "ar": "AR"}
         for test, n in tests:
-            paired.add_column(f"p ({labels[test]}, n={n})", justify="right")
+            paired.add_column(f"p {labels[test]}\n(n={n})", justify="right")
         by_key = {(p.system, p.metric, p.test): p for p in evaluation.paired}
         for system in evaluation.systems[1:]:
             for metric in METRICS:
@@ -168,7 +181,8 @@ def plot_systems(evaluation: Evaluation, path: Path) -> None:
         ax.bar(range(len(names)), values, yerr=errors, capsize=4, color="#4c78a8")
         ax.set_xticks(range(len(names)), [_short(n) for n in names], rotation=20, ha="right")
         ax.set_title(metric)
-        ax.set_ylim(0, max(100.0 if metric == "chrF" else max(values) * 1.3, 1.0))
+        top = max([s.ci[1] if s.ci is not None else s.score for s in scores] + [1.0])
+        ax.set_ylim(0, 100.0 if metric == "chrF" else top * 1.15)
     figure.savefig(path)
 
 
@@ -197,6 +211,7 @@ def plot_threshold_curve(evaluation: Evaluation, path: Path) -> None:
             ax.plot(thresholds, values, marker="o", label=_short(system.name))
         ax.set_xlabel("minimum alignment score")
         ax.set_title(metric)
+    figure.suptitle("Scores on the pairs whose alignment score ≥ threshold")
     axes[0].legend(fontsize="small")
     figure.savefig(path)
 
@@ -217,8 +232,8 @@ code { font-size: .8em; color: #555; word-break: break-all; }
 .warning { background: #fff4d6; border-left: 4px solid #e0a800; padding: .5em 1em; }
 .plots img { max-width: 100%; border: 1px solid #ddd; margin: .3em 0; }
 table.doc { width: 100%; table-layout: fixed; }
-table.doc td.side { width: 45%; }
-table.doc td.meta { width: 10%; text-align: center; font-size: .85em; white-space: nowrap; }
+table.doc .side { width: 44%; }
+table.doc .meta { width: 12%; text-align: center; font-size: .85em; }
 tr.aligned td.side { background: hsl(var(--hue), 70%, 92%); }
 tr.aligned td.meta { background: hsl(var(--hue), 60%, 80%); font-weight: bold; }
 tr.below td { opacity: .55; }
@@ -330,20 +345,18 @@ def _index_html(evaluation: Evaluation, pages: Sequence[tuple[str, str, str, int
     return _page("MT evaluation", "\n".join(parts))
 
 
-def _side_cell(text: str, ids: Sequence[int], document: Sequence[str] | None) -> str:
+def _side_cell(text: str, ids: Sequence[int], document: Sequence[str | None] | None) -> str:
     """One side of a pair: each sentence with its id when the document is known, else the
     pair's text under its id range."""
-    if document is not None and all(0 <= i < len(document) for i in ids):
-        parts = [f'<span class="sid">{i}</span>{html.escape(document[i])}' for i in ids]
-        return " ".join(parts)
+    known = [document[i] if document is not None and 0 <= i < len(document) else None for i in ids]
+    if ids and all(t is not None for t in known):
+        return " ".join(f'<span class="sid">{i}</span>{html.escape(t or "")}' for i, t in zip(ids, known))
     label = f"{ids[0]}–{ids[-1]}" if len(ids) > 1 else "".join(map(str, ids))
     return f'<span class="sid">{label}</span>{html.escape(text)}'
 
 
 def _unaligned_row(lang: str, sentence_id: int, text: str | None) -> str:
-    content = (
-        html.escape(text) if text is not None else "(not in the dataset; text not stored)"
-    )
+    content = html.escape(text) if text is not None else "(not in the dataset; text unknown)"
     cell = f'<td class="side"><span class="sid">{sentence_id}</span>{content}</td>'
     empty = '<td class="side"></td>'
     left, right = (cell, empty) if lang == "fr" else (empty, cell)
@@ -368,9 +381,10 @@ def document_html(
     out: list[str] = []
     next_fr = next_en = 0
 
-    def gap(lang: str, start: int, stop: int, texts: Sequence[str] | None) -> None:
+    def gap(lang: str, start: int, stop: int, texts: Sequence[str | None] | None) -> None:
         for sentence_id in range(start, stop):
-            out.append(_unaligned_row(lang, sentence_id, texts[sentence_id] if texts else None))
+            known = texts is not None and sentence_id < len(texts)
+            out.append(_unaligned_row(lang, sentence_id, texts[sentence_id] if known else None))  # type: ignore[index]
 
     for row in ordered:
         if row.fr_sent_ids:
@@ -388,17 +402,20 @@ def document_html(
             f'<td class="meta">{row.score:.2f}<br>{html.escape(row.bead)}</td>'
             f'<td class="side">{_side_cell(row.en, row.en_sent_ids, en_all)}</td></tr>'
         )
-    # Trailing sentences are known only when the documents are.
-    gap("fr", next_fr, len(fr_all) if fr_all else next_fr, fr_all)
-    gap("en", next_en, len(en_all) if en_all else next_en, en_all)
+    # Sentences after the last pair are known only from the documents (or their counts).
+    gap("fr", next_fr, len(fr_all) if fr_all is not None else next_fr, fr_all)
+    gap("en", next_en, len(en_all) if en_all is not None else next_en, en_all)
 
     e = html.escape
+    complete = all(d is not None and None not in d for d in (fr_all, en_all))
     note = (
         ""
-        if fr_all and en_all
-        else "<p><em>The dataset does not store the full articles, so sentences that are not "
-        "in the dataset appear as numbered gaps without text, and sentences after the last "
-        "aligned pair are not shown.</em></p>"
+        if complete
+        else "<p><em>The dataset stores only the aligned pairs and the source articles could "
+        "not be re-read unchanged, so unaligned sentences appear as numbered gaps without text"
+        + ("" if fr_all is not None and en_all is not None else
+           ", and sentences after the last aligned pair are not shown")
+        + ".</em></p>"
     )
     threshold = f" Pairs below --min-score {min_score:g} are faded." if min_score is not None else ""
     body = (
@@ -406,10 +423,52 @@ def document_html(
         f"<h1>{e(fr_doc)} ↔ {e(en_doc)}</h1>\n"
         f"<p>{len(rows)} aligned pairs. Colour shows the alignment score (red 0 → green 1); "
         f"the middle column gives score and bead type.{threshold}</p>\n{note}\n"
-        f'<table class="doc">\n<tr><th>French: {e(fr_doc)}</th><th>score<br>bead</th>'
-        f"<th>English: {e(en_doc)}</th></tr>\n" + "\n".join(out) + "\n</table>"
+        f'<table class="doc">\n<tr><th class="side">French: {e(fr_doc)}</th>'
+        f'<th class="meta">score<br>bead</th><th class="side">English: {e(en_doc)}</th></tr>\n'
+        + "\n".join(out)
+        + "\n</table>"
     )
     return _page(f"{fr_doc} ↔ {en_doc}", body)
+
+
+def load_documents(dataset: str | Path) -> dict[tuple[str, str], tuple[str | None, ...]]:
+    """Sentences of the documents behind a dataset, for the review pages.
+
+    The dataset stores only the kept pairs; its manifest lists each document's source file,
+    hash and sentence count. A document whose source can still be read unchanged (same
+    sha256) is re-segmented; for the others only the number of sentences is known (None).
+    """
+    from align.corpus import load_corpus
+    from align.segment import segment_document
+
+    try:
+        manifest = json.loads((Path(dataset) / "manifest.json").read_text(encoding="utf-8"))
+        entries = list(manifest["corpus"]["documents"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    by_source: dict[tuple[str, str], list[dict]] = {}
+    for entry in entries:
+        if isinstance(entry, dict) and {"id", "lang", "source"} <= entry.keys():
+            by_source.setdefault((str(entry["lang"]), str(entry["source"])), []).append(entry)
+    documents: dict[tuple[str, str], tuple[str | None, ...]] = {}
+    for (lang, source), group in sorted(by_source.items()):
+        found = {}
+        if Path(source).is_file():
+            try:
+                found = {doc.id: doc for doc in load_corpus([source], lang=lang).documents}
+            except AlignError:
+                found = {}
+        for entry in group:
+            doc = found.get(entry["id"])
+            count = entry.get("sentences")
+            texts: tuple[str | None, ...] | None = None
+            if doc is not None and doc.sha256 == entry.get("sha256") and doc.lang == lang:
+                texts = tuple(segment_document(doc).texts)
+            if texts is None or (isinstance(count, int) and len(texts) != count):
+                texts = (None,) * count if isinstance(count, int) else None
+            if texts is not None:
+                documents[(lang, entry["id"])] = texts
+    return documents
 
 
 def check_report_dir(out: Path) -> None:
@@ -473,7 +532,8 @@ def run(
     errors = Console(stderr=True)
     if report_dir is not None:
         check_report_dir(Path(report_dir))  # fail before translating, not after
-    with Progress(console=errors, transient=True) as bar:
+    translating = any(parse_system(spec).engine for spec in systems)
+    with Progress(console=errors, transient=True, disable=not translating) as bar:
         tasks: dict[str, object] = {}
 
         def progress(system: str, done: int, total: int) -> None:
@@ -498,6 +558,6 @@ def run(
     else:
         print_evaluation(evaluation)
     if report_dir is not None:
-        written = write_report(evaluation, report_dir)
+        written = write_report(evaluation, report_dir, load_documents(dataset))
         errors.print(f"report written to {written / 'index.html'}", highlight=False)
     return evaluation

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-import datasets
 import pytest
 from sacrebleu.metrics import BLEU, CHRF, TER
 from sacrebleu.significance import PairedTest
 
+from align.cli import main
+from align.corpus import load_corpus
 from align.errors import AlignError
 from align.evaluate import (
     EvalDataset,
@@ -20,6 +24,10 @@ from align.evaluate import (
     read_hypotheses,
     score_bucket,
 )
+from align.export import save_dataset
+from align.report import load_documents, write_report
+from align.scoring import PairRecord, pair_id
+from align.segment import segment_document
 
 needs_apertium = pytest.mark.skipif(
     shutil.which("apertium") is None, reason="apertium is not on PATH (apt-get install apertium)"
@@ -56,53 +64,31 @@ HYPOTHESES = [
     "The prefecture calls for caution.",
 ]
 
-FEATURES = datasets.Features(
-    {
-        "id": datasets.Value("string"),
-        "translation": datasets.Translation(languages=["en", "fr"]),
-        "mt": datasets.Value("string"),
-        "fr_doc": datasets.Value("string"),
-        "en_doc": datasets.Value("string"),
-        "fr_sent_ids": datasets.Sequence(datasets.Value("int32")),
-        "en_sent_ids": datasets.Sequence(datasets.Value("int32")),
-        "bead": datasets.Value("string"),
-        "score": datasets.Value("float64"),
-        "chrf": datasets.Value("float64"),
-        "bleu": datasets.Value("float64"),
-        "length_ratio": datasets.Value("float64"),
-        "flags": datasets.Sequence(datasets.Value("string")),
-        "doc_score": datasets.Value("float64"),
-    }
-)
-
-
 def write_dataset(folder: Path, pairs=PAIRS, engine: str = "apertium") -> Path:
-    """A dataset folder laid out as `align export` writes it (save_to_disk + manifest.json)."""
-    rows = [
-        {
-            "id": f"{fr_doc}-{en_doc}-{index:04d}",
-            "translation": {"en": en, "fr": fr},
-            "mt": "",
-            "fr_doc": fr_doc,
-            "en_doc": en_doc,
-            "fr_sent_ids": fr_ids,
-            "en_sent_ids": en_ids,
-            "bead": f"{len(fr_ids)}-{len(en_ids)}",
-            "score": score,
-            "chrf": 0.0,
-            "bleu": 0.0,
-            "length_ratio": len(fr) / len(en),
-            "flags": [],
-            "doc_score": 0.9,
-        }
-        for index, (fr, en, fr_doc, en_doc, fr_ids, en_ids, score) in enumerate(pairs)
+    """A dataset folder written by the export stage's own writer."""
+    records = [
+        PairRecord(
+            id=pair_id(fr_doc, en_doc, fr_ids, en_ids),
+            fr=fr,
+            en=en,
+            mt="",
+            fr_doc=fr_doc,
+            en_doc=en_doc,
+            fr_sent_ids=tuple(fr_ids),
+            en_sent_ids=tuple(en_ids),
+            bead=f"{len(fr_ids)}-{len(en_ids)}",
+            bead_score=score,
+            doc_score=0.9,
+            score=score,
+            chrf=0.0,
+            bleu=0.0,
+            length_ratio=len(en) / len(fr),
+            flags=(),
+        )
+        for fr, en, fr_doc, en_doc, fr_ids, en_ids, score in pairs
     ]
-    columns = {name: [row[name] for row in rows] for name in FEATURES}
-    split = datasets.Dataset.from_dict(columns, features=FEATURES)
-    datasets.DatasetDict({"test": split}).save_to_disk(str(folder))
     manifest = {"engine": {"name": engine, "id": f"{engine}:fr-en:test"}}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return folder
+    return save_dataset(records, folder, ["hf"], manifest)
 
 
 @pytest.fixture(scope="module")
@@ -277,3 +263,149 @@ def test_loaded_rows(dataset_dir: Path) -> None:
     assert data.engine_name == "apertium"
     assert [row.en for row in data.rows] == REFS
     assert data.rows[2].bead == "2-1" and data.rows[2].fr_sent_ids == (2, 3)
+
+
+# --- command line, script, HTML report ------------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _align(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
+    """Run the console entry point in-process (AlignError handling is what users get)."""
+    monkeypatch.setattr(sys, "argv", ["align", *args])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    out, err = capsys.readouterr()
+    return int(exited.value.code or 0), out, err
+
+
+def test_cli_json_and_errors(
+    dataset_dir: Path, hyp_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = [str(dataset_dir), "--system", str(hyp_file), "--json", "--bootstrap", "20", "--trials", "0"]
+    code, out, err = _align(capsys, monkeypatch, "evaluate", *args)
+    assert code == 0, err
+    cli_json = json.loads(out)
+    assert cli_json["systems"][0]["BLEU"]["score"] == BLEU().corpus_score(HYPOTHESES, [REFS]).score
+    assert cli_json["warnings"] == []
+
+    code, out, err = _align(capsys, monkeypatch, "evaluate", str(dataset_dir), "--system", "nonesuch")
+    assert code == 1 and err.startswith("error: unknown system 'nonesuch'") and "Traceback" not in err
+
+    # The script is a thin wrapper over the same API: same JSON.
+    spec = importlib.util.spec_from_file_location("bleu_eval", REPO / "scripts" / "bleu_eval.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main(args) == 0
+    assert json.loads(capsys.readouterr().out) == cli_json
+
+
+def test_bleu_eval_script_runs_standalone(dataset_dir: Path, tmp_path: Path) -> None:
+    short = tmp_path / "short.txt"
+    short.write_text("just one\n", encoding="utf-8")
+    failed = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "bleu_eval.py"), str(dataset_dir), "-s", str(short)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert failed.returncode == 1
+    assert failed.stderr.strip().endswith("short.txt: 1 lines but the dataset has 12 rows; give one hypothesis per dataset row, in dataset order")
+
+
+def _corpus_dataset(tmp_path: Path) -> tuple[Path, Path]:
+    """Two articles on disk and a dataset whose manifest points at them, as `align run` writes."""
+    fr_text = (
+        "Le maire a inauguré le pont <neuf> & moderne.\n\n"
+        "Une phrase sans équivalent anglais.\n\n"
+        "La circulation reprendra demain matin."
+    )
+    en_text = "The mayor opened the new & modern bridge.\n\nTraffic will resume tomorrow morning."
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "pont-fr.txt").write_text(fr_text, encoding="utf-8")
+    (tmp_path / "articles" / "bridge-en.txt").write_text(en_text, encoding="utf-8")
+    docs = {}
+    for name, lang in (("pont-fr", "fr"), ("bridge-en", "en")):
+        doc = load_corpus([tmp_path / "articles" / f"{name}.txt"], lang=lang).documents[0]
+        docs[lang] = segment_document(doc)
+    fr, en = docs["fr"], docs["en"]
+    pairs = [
+        (fr.sentences[0].text, en.sentences[0].text, fr.document.id, en.document.id, [0], [0], 0.9),
+        (fr.sentences[2].text, en.sentences[1].text, fr.document.id, en.document.id, [2], [1], 0.6),
+    ]
+    folder = write_dataset(tmp_path / "out", pairs=pairs)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["corpus"] = {
+        "documents": [
+            {"id": d.document.id, "lang": d.document.lang, "sentences": len(d.sentences),
+             "source": d.document.source, "sha256": d.document.sha256}
+            for d in (fr, en)
+        ]
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    hyp = tmp_path / "hyp.txt"
+    hyp.write_text("The mayor inaugurated the <new> bridge.\nTraffic resumes tomorrow.\n", encoding="utf-8")
+    return folder, hyp
+
+
+def test_html_report(tmp_path: Path) -> None:
+    folder, hyp = _corpus_dataset(tmp_path)
+    result = evaluate(folder, [str(hyp)], n_bootstrap=20, n_trials=0, min_score=0.7)
+    documents = load_documents(folder)
+    assert documents[("fr", "pont-fr")][1] == "Une phrase sans équivalent anglais."
+    report = write_report(result, tmp_path / "report", documents)
+
+    for png in ("systems.png", "scores.png", "threshold.png"):
+        data = (report / png).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 5000
+    index = (report / "index.html").read_text(encoding="utf-8")
+    assert "nrefs:1|bs:20|seed:12345" in index and 'href="docs/pair-001.html"' in index
+    assert "1 of 2 rows with alignment score &gt;= 0.7" in index
+
+    page = (report / "docs" / "pair-001.html").read_text(encoding="utf-8")
+    # Text is escaped; the unaligned French sentence is shown greyed with its text.
+    assert "&lt;neuf&gt; &amp; moderne" in page and "<neuf>" not in page
+    assert '<tr class="unaligned"><td class="side"><span class="sid">1</span>Une phrase sans' in page
+    assert page.count('class="aligned') == 2 and page.count('class="aligned below"') == 1
+    assert "could not be re-read" not in page
+
+    # Once the source article changes, its text is no longer trusted: numbered gaps instead.
+    (tmp_path / "articles" / "pont-fr.txt").write_text("Autre texte.", encoding="utf-8")
+    changed = load_documents(folder)
+    assert changed[("fr", "pont-fr")] == (None, None, None)
+    report = write_report(result, tmp_path / "report", changed)  # replaces our own report
+    page = (report / "docs" / "pair-001.html").read_text(encoding="utf-8")
+    assert "(not in the dataset; text unknown)" in page and "could not be re-read" in page
+
+    elsewhere = tmp_path / "not-a-report"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(AlignError, match="not-a-report exists and is not an align report"):
+        write_report(result, elsewhere)
+    assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")),
+    reason="Chromium is not installed (apt-get install -y chromium)",
+)
+def test_report_screenshot_in_headless_chromium(tmp_path: Path) -> None:
+    folder, hyp = _corpus_dataset(tmp_path)
+    report = write_report(evaluate(folder, [str(hyp)], n_bootstrap=20, n_trials=0), tmp_path / "report")
+    shots = {}
+    for page in ("index.html", "docs/pair-001.html"):
+        png = tmp_path / (page.replace("/", "-") + ".png")
+        done = subprocess.run(
+            ["bash", str(REPO / "scripts" / "screenshot_report.sh"), str(report / page), str(png), "1024x1400"],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        shots[page] = png
+    from matplotlib.image import imread
+
+    for page, png in shots.items():
+        pixels = imread(png)
+        assert pixels.shape[:2] == (1400, 1024)
+        # A rendered page, not a blank one: many distinct colours (text, plots, highlights).
+        colours = {tuple(p) for p in (pixels.reshape(-1, pixels.shape[-1])[::50] * 255).astype(int)}
+        assert len(colours) > 20, page
