@@ -159,6 +159,164 @@ def segment(
 
 # --- translate / models / cache (issue 3) ---------------------------------
 
+
+def _engine_options(beam_size: int | None, batch_tokens: int | None, device: str | None) -> dict[str, object]:
+    """Argos options the user gave (unset ones keep the engine defaults)."""
+    given = {"beam_size": beam_size, "max_batch_tokens": batch_tokens, "device": device}
+    return {key: value for key, value in given.items() if value is not None}
+
+
+@app.command("translate")
+def translate_command(
+    input_path: str = typer.Argument("-", metavar="INPUT", help="One sentence per line ('-' or nothing: stdin)."),
+    output: str = typer.Option("-", "--output", "-o", metavar="OUTPUT", help="Where to write one translation per line ('-': stdout)."),
+    engine: str = typer.Option("auto", "--engine", "-e", help="auto, argos or apertium."),
+    src: str = typer.Option("fr", "--src", help="Source language code."),
+    tgt: str = typer.Option("en", "--tgt", help="Target language code."),
+    beam_size: int | None = typer.Option(None, "--beam-size", min=1, show_default=False, help="Argos beam size [default: 4]."),
+    batch_tokens: int | None = typer.Option(None, "--batch-tokens", min=1, show_default=False, help="Argos batch size in tokens [default: 2048]."),
+    device: str | None = typer.Option(None, "--device", metavar="cpu|cuda|auto", show_default=False, help="Argos device [default: cpu]."),
+    cache: str | None = typer.Option(None, "--cache", metavar="PATH", help="Translation cache file (default: $ALIGN_CACHE_DIR or the user cache)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Translate everything again, ignoring the cache."),
+) -> None:
+    """Translate a file with one sentence per line: exactly one translation per line, in order.
+
+    Cached translations are reused. The output makes a --src-mt file for `align sentences`.
+    """
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from align.translate import get_translator
+    from align.translate.lines import read_lines, write_lines
+
+    err = Console(stderr=True)
+    lines = read_lines(input_path)
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("translating", total=None)
+        translator = get_translator(
+            engine, src, tgt,
+            cache=Path(cache) if cache else None,
+            use_cache=not no_cache,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            log=lambda msg: err.print(msg, highlight=False, markup=False),
+            **_engine_options(beam_size, batch_tokens, device),
+        )
+        with translator:
+            translated = translator.translate(lines)
+    write_lines(output, translated)
+    counters = getattr(translator, "counters", None)
+    summary = f"{len(lines)} lines translated with {translator.id}"
+    if counters is not None:
+        summary += f" ({counters.misses} new, {counters.hits} from the cache)"
+    err.print(summary, highlight=False, markup=False, soft_wrap=True)
+
+
+models_app = typer.Typer(help="Manage Argos Translate models (the same folders as argospm).", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """List installed Argos packages: languages, version, size, folder."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from align.translate import argos_packages
+
+    installed = argos_packages.list_installed()
+    table = Table("from", "to", "version", "size", title=f"Argos packages ({argos_packages.packages_dir()})")
+    table.add_column("path", overflow="fold")
+    for package in installed:
+        table.add_row(package.from_code, package.to_code, package.version,
+                      f"{package.size_bytes / 2**20:.1f} MB", str(package.path))
+    Console().print(table if installed else f"no Argos packages in {argos_packages.packages_dir()}")
+
+
+@models_app.command("install")
+def models_install(
+    src: str | None = typer.Argument(None, metavar="SRC", help="Source language, to install from the Argos package index (needs internet).", show_default=False),
+    tgt: str | None = typer.Argument(None, metavar="TGT", help="Target language (with SRC).", show_default=False),
+    file: str | None = typer.Option(None, "--file", metavar="PKG.argosmodel", help="Install a downloaded package file."),
+    url: str | None = typer.Option(None, "--url", metavar="URL", help="Download and install a package from this URL."),
+) -> None:
+    """Install an Argos package from the index (`install fr en`), a file, or a URL.
+
+    The package is checked (zip, metadata, no path escaping its folder, the model loads) before it replaces anything; a bad package leaves nothing behind.
+    """
+    from rich.console import Console
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+    from align.translate import argos_packages
+
+    sources = [given for given in ((src and tgt), file, url) if given]
+    if len(sources) != 1 or (src is None) != (tgt is None):
+        raise typer.BadParameter("give exactly one of: SRC TGT, --file PKG.argosmodel, --url URL")
+    err = Console(stderr=True)
+    with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("downloading", total=None)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        if file:
+            package = argos_packages.install_file(file)
+        elif url:
+            package = argos_packages.install_url(url, progress=progress)
+        else:
+            package = argos_packages.install_from_index(str(src), str(tgt), progress=progress)
+    err.print(f"installed {package.from_code}→{package.to_code} {package.version} in {package.path}", highlight=False)
+
+
+@models_app.command("remove")
+def models_remove(
+    src: str = typer.Argument(..., metavar="SRC", help="Source language code."),
+    tgt: str = typer.Argument(..., metavar="TGT", help="Target language code."),
+) -> None:
+    """Remove the installed SRC→TGT Argos package(s)."""
+    from align.translate import argos_packages
+
+    for folder in argos_packages.remove(src, tgt):
+        typer.echo(f"removed {folder}", err=True)
+
+
+cache_app = typer.Typer(help="Inspect or empty the translation cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+_CACHE_PATH_OPT = typer.Option(None, "--cache", metavar="PATH", help="Cache file (default: $ALIGN_CACHE_DIR or the user cache).")
+
+
+@cache_app.command("stats")
+def cache_stats(cache: str | None = _CACHE_PATH_OPT) -> None:
+    """Show the cache file, its size, and how many sentences each engine has cached."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from align.translate import TranslationCache
+
+    store = TranslationCache(cache)
+    rows = store.stats()
+    table = Table("engine id", "sentences", title=f"{store.path} ({store.size_bytes() / 2**20:.1f} MB)")
+    for row in rows:
+        table.add_row(row.engine, str(row.entries))
+    table.add_row("total", str(sum(row.entries for row in rows)))
+    store.close()
+    Console().print(table)
+
+
+@cache_app.command("clear")
+def cache_clear(
+    cache: str | None = _CACHE_PATH_OPT,
+    engine: str | None = typer.Option(None, "--engine", metavar="ID", help="Only this engine id (as shown by `align cache stats`)."),
+) -> None:
+    """Delete cached translations (all, or one engine's)."""
+    from align.translate import TranslationCache
+
+    store = TranslationCache(cache)
+    deleted = store.clear(engine)
+    store.close()
+    typer.echo(f"deleted {deleted} cached translation(s) from {store.path}", err=True)
+
 # --- sentences / documents / eval-alignment (issue 4) ---------------------
 
 
