@@ -156,10 +156,13 @@ def _candidates(
     ]
 
 
-def command_line(inputs: Sequence[str | Path], out_dir: Path, config: RunConfig) -> str:
-    """The `align run` command that reproduces a run (recorded in the manifest and card)."""
+def command_line(inputs: Sequence[str | Path], config: RunConfig) -> str:
+    """The `align run` command that reproduces a run (recorded in the manifest and card).
+
+    The output folder is left as OUT: where a dataset is written does not change its bytes.
+    """
     s = config.scoring
-    parts = ["align run", *map(str, inputs), "-o", str(out_dir), "--engine", config.engine,
+    parts = ["align run", *map(str, inputs), "-o", "OUT", "--engine", config.engine,
              "--min-score", str(s.min_score), "--doc-min-score", str(config.doc_min_score),
              "--max-bead", str(config.max_bead), "--format", ",".join(config.formats), "--license", config.license]
     if not config.two_way:
@@ -250,7 +253,7 @@ def run(
             update(done, len(candidates))
         selection = select_records(records, config.scoring.min_score)
 
-    manifest = _manifest(inputs, out_dir, config, corpus_docs=segmented, skipped=corpus.skipped,
+    manifest = _manifest(inputs, config, corpus_docs=segmented, skipped=corpus.skipped,
                          engine=engine, reverse_engine=reverse_engine, doc_pairs=doc_pairs,
                          doc_config=doc_config, sent_config=sent_config, sentence_pairs=len(candidates),
                          dropped=selection.dropped, kept=len(selection.kept))
@@ -274,7 +277,6 @@ def run(
 
 def _manifest(
     inputs: Sequence[str | Path],
-    out_dir: Path,
     config: RunConfig,
     *,
     corpus_docs: Mapping[str, Sequence[SegmentedDocument]],
@@ -291,7 +293,7 @@ def _manifest(
     """Facts of the run, for manifest.json and the card. No times or absolute paths: re-runs give the same bytes."""
     documents = sorted((d for docs in corpus_docs.values() for d in docs), key=lambda d: d.document.id)
     return {
-        "command": command_line(inputs, out_dir, config),
+        "command": command_line(inputs, config),
         "license": config.license,
         "libraries": library_versions(),
         "engine": engine,
