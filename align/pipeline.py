@@ -107,9 +107,17 @@ def _engine_name(translator: Translator) -> str:
 
 
 def _open_translator(
-    stack: ExitStack, engine: str, src: str, tgt: str, config: RunConfig, progress: Callable[[int, int], None]
+    stack: ExitStack,
+    engine: str,
+    src: str,
+    tgt: str,
+    config: RunConfig,
+    progress: Callable[[int, int], None],
+    log: Callable[[str], None],
 ) -> Translator:
-    translator = get_translator(engine, src, tgt, cache=config.cache, use_cache=config.use_cache, progress=progress)
+    translator = get_translator(
+        engine, src, tgt, cache=config.cache, use_cache=config.use_cache, progress=progress, log=log
+    )
     return stack.enter_context(translator)
 
 
@@ -210,7 +218,7 @@ def run(
 
     translations: dict[str, Translated] = {}
     with ExitStack() as stack, stages.stage("translate") as update:
-        forward = _open_translator(stack, config.engine, "fr", "en", config, update)
+        forward = _open_translator(stack, config.engine, "fr", "en", config, update, log)
         fr_mt = _translate_docs(forward, segmented["fr"])
         translations["fr-en"] = _counts(forward, sum(map(len, fr.values())))
         engine = {"name": _engine_name(forward), "id": forward.id}
@@ -218,7 +226,7 @@ def run(
         en_mt: dict[str, list[str]] | None = None
         if config.two_way:
             try:  # the same engine the other way; "auto" already chose, so no second search
-                backward = _open_translator(stack, engine["name"], "en", "fr", config, update)
+                backward = _open_translator(stack, engine["name"], "en", "fr", config, update, log)
             except AlignError as exc:
                 log(f"one-way alignment: no English→French {engine['name']} engine ({exc})")
             else:

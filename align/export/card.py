@@ -112,8 +112,8 @@ def render_card(manifest: Mapping, records: Sequence[PairRecord]) -> str:
         "## How it was made",
         "",
         "Articles were read and split into sentences; the French sentences were machine-translated into English; "
-        "French and English articles about the same text were paired (document alignment); the sentences of each "
-        "document pair were aligned Bleualign-style (machine translation against the English side); every pair "
+        "French and English articles telling the same story were paired (document alignment); the sentences "
+        "of each document pair were aligned Bleualign-style (machine translation against the English side); every pair "
         "was scored, flagged, filtered, and exact duplicates removed.",
         "",
         "### Corpus",
@@ -143,9 +143,10 @@ def render_card(manifest: Mapping, records: Sequence[PairRecord]) -> str:
         _settings_block(settings) if settings else "(no settings in the manifest)",
         "",
         "A pair is kept when its combined `score` is at least "
-        f"{min_score if min_score is not None else 'the configured minimum'}; the score is the mean of the "
-        "alignment bead score and the machine translation's chrF against the English side (saturating at "
-        "`chrf_full`), weighted by `bead_weight`, multiplied by the penalty of each flag.",
+        f"{min_score if min_score is not None else 'the configured minimum'}. The score is the weighted mean "
+        "(`bead_weight`) of the aligner's bead score and the chrF of the machine translation against the English "
+        "side (divided by `chrf_full`, capped at 1), multiplied by the penalty of each flag. Exact duplicate "
+        "pairs are kept once.",
         "",
         "## Counts",
         "",
