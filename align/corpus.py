@@ -35,6 +35,8 @@ LEGACY_ENCODINGS = ("cp1252", "iso8859_15", "latin_1", "mac_roman")
 # A headline is short and does not end like a sentence; longer unpunctuated paragraphs are
 # more likely truncated prose than titles.
 HEADLINE_MAX_WORDS = 30
+# Below this, the identification is a guess (a few words, names, boilerplate): ask the user.
+LANG_MIN_CONFIDENCE = 0.5
 _SENTENCE_END = ".!?…"
 _CLOSERS = "\"'»”’)]"
 # Invisible characters that only get in the way of matching and splitting.
@@ -153,7 +155,10 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     """(text, encoding): UTF-8 (with or without BOM), UTF-16 with BOM, else charset-normalizer's guess
     among LEGACY_ENCODINGS."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise _Unreadable("starts like UTF-16 but is not valid UTF-16; re-save the file as UTF-8") from None
     if b"\x00" in data:
         raise _Unreadable("binary file (contains NUL bytes), not text; remove it from the corpus")
     try:
@@ -187,6 +192,11 @@ def _paragraph_record(
         confidence = 1.0
     else:
         lang, confidence = detect_language(text)
+        if confidence < LANG_MIN_CONFIDENCE:
+            return (
+                f"language unclear (best guess {lang!r}, p={confidence:.2f}); "
+                "pass --lang fr|en if it is an article, or remove it"
+            )
         if lang not in SUPPORTED_LANGS:
             return (
                 f"language identified as {lang!r} (p={confidence:.2f}), not French or English; "
@@ -224,6 +234,8 @@ _JSONL_OPTIONAL = ("lang", "title", "url", "date")
 
 
 def _jsonl_records(path: Path, text: str, lang: str | None) -> Iterator[Document | Skipped]:
+    if not text.strip():
+        yield Skipped(str(path), "no JSON lines (only blank lines); add one article per line or remove the file")
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

@@ -242,6 +242,21 @@ def test_bad_input_is_reported_and_the_rest_is_read(bad_corpus: Path) -> None:
     assert all("\n" not in reason for reason in reasons.values())
 
 
+def test_more_unreadable_files(tmp_path: Path) -> None:
+    _write(tmp_path / "odd16.txt", b"\xff\xfeA\x00B")  # UTF-16 BOM, odd number of bytes
+    _write(tmp_path / "blank.jsonl", "\n  \n")
+    _write(tmp_path / "page.html", "<html><head><title>Vide</title></head><body></body></html>")
+    _write(tmp_path / "menu.html", "<html><body><nav>Accueil</nav></body></html>")
+    _write(tmp_path / "ok.txt", ENGLISH)
+    corpus = load_corpus([tmp_path])
+    assert [d.id for d in corpus.documents] == ["ok"]
+    reasons = _reasons(corpus)
+    assert "not valid UTF-16" in reasons["odd16.txt"]
+    assert "no JSON lines" in reasons["blank.jsonl"]
+    assert "no article text found" in reasons["page.html"]
+    assert "language unclear" in reasons["menu.html"]
+
+
 def test_size_limit_is_configurable(tmp_path: Path) -> None:
     _write(tmp_path / "a.txt", FRENCH)
     assert load_corpus([tmp_path], max_bytes=len(FRENCH.encode())).documents
