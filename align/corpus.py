@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import charset_normalizer
-import trafilatura
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from align.errors import AlignError
@@ -278,6 +277,8 @@ def _jsonl_records(path: Path, text: str, lang: str | None) -> Iterator[Document
 
 
 def _html_record(path: Path, html: str, lang: str | None) -> Document | str:
+    import trafilatura  # takes most of a second to import; only HTML needs it
+
     extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     text = extracted.text if extracted is not None else None
     if not text or not text.strip():
