@@ -77,7 +77,8 @@ def _abbreviations(lang: str) -> frozenset[str]:
 
 
 def _is_extra_break(text: str, dot: int, next_start: int, lang: str) -> bool:
-    """Whether the stop at text[dot] followed by spaces ends a sentence that sentence-splitter keeps."""
+    """Whether the stop at text[dot] (then spaces) ends a sentence where sentence-splitter would not cut:
+    before a bare lowercase word, or "…" before a capital."""
     following = text[next_start:].lstrip(_OPENERS + " ")
     if not following:
         return False
