@@ -350,10 +350,11 @@ def documents_command(
     sides = []
     for folder, lang, name in ((fr_dir, "fr", "French"), (en_dir, "en", "English")):
         corpus = load_corpus([folder], lang=lang)
-        for skipped in corpus.skipped:
-            err.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
         if not corpus.documents:
-            raise AlignError(f"{folder}: no {name} documents found; give a folder of .txt/.html/.jsonl articles")
+            first = f"{corpus.skipped[0].path}: {corpus.skipped[0].reason}" if corpus.skipped else "empty"
+            raise AlignError(f"{folder}: no {name} documents found ({first})")
+        for note in [*(f"skipped: {s.path}: {s.reason}" for s in corpus.skipped), *corpus.warnings]:
+            err.print(note, highlight=False, markup=False, soft_wrap=True)
         sides.append([segment_document(doc) for doc in corpus.documents])
     fr_docs, en_docs = sides
     with Progress(console=err, transient=True) as bar:

@@ -16,10 +16,10 @@ Two kinds of evidence, because corpora come in two regimes:
   same subject), which share a topic but few parallel sentences.
 * **Sentence-alignment coverage.** For the top candidates only, the French and
   English sentences are aligned (`align.sentalign.align_sentences`) and the
-  coverage is the share of all sentences of both documents lying in confident
-  one-to-one-or-more beads. This is what separates a *translation* from another
-  article on the same event, and it needs no margin, so one French article can
-  match two English versions of the same agency story (1-n).
+  coverage is the share of sentences lying in confident beads (that link both
+  sides), on the better-covered side. This is what separates a *translation*
+  from another article on the same event, and it needs no margin, so one
+  French article can match two English versions of the same agency story (1-n).
 
 A pair's score is ``max(coverage, margin)``, in [0, 1]; pairs scoring at least
 `min_score` are kept. Nothing forces a 1-1 assignment: a document may match
@@ -52,12 +52,12 @@ class DocAlignConfig:
 
     candidates: int = 3
     """Per document, how many most-similar documents of the other side get sentence-aligned."""
-    min_similarity: float = 0.05
-    """Absolute floor on TF-IDF cosine; acts as the rival of a pair that has no better one."""
-    min_score: float = 0.4
-    """Keep pairs whose score (max of coverage and relative margin) reaches this value.
-    0.4 means: at least 40% of the sentences are in confident beads, or the cosine is at least
-    1 / (1 - 0.4) = 1.67 times that of the best rival."""
+    min_similarity: float = 0.07
+    """Absolute floor on TF-IDF cosine, below which documents count as unrelated: it is the rival
+    of a pair that has no better one (so a margin needs a cosine of at least 0.07 * 1.5)."""
+    min_score: float = 1 / 3
+    """Keep pairs whose score (max of coverage and relative margin) reaches this value: a third
+    of the sentences in confident beads, or a cosine 1 / (1 - 1/3) = 1.5 times the best rival."""
     bead_confidence: float = 0.5
     """A sentence bead counts towards coverage from this score on."""
     sentence_config: AlignConfig | None = None
@@ -84,7 +84,7 @@ class DocPair:
     margin: float = 0.0
     """Relative margin of `similarity` over the best rival (see the module docstring)."""
     coverage: float = 0.0
-    """Share of the sentences of both documents in confident beads."""
+    """Share of sentences in confident beads, on the better-covered side (see `coverage`)."""
 
 
 def similarity_matrix(fr_texts: Sequence[str], en_texts: Sequence[str]) -> np.ndarray:
@@ -143,16 +143,20 @@ def coverage(
     bead_confidence: float = 0.5,
     config: AlignConfig | None = None,
 ) -> float:
-    """Share of the sentences of both documents that lie in confident beads linking both sides."""
-    total = len(fr) + len(en)
+    """Share of the sentences of the better-covered document that lie in confident beads
+    linking both sides.
+
+    The better-covered side, not both pooled: a short wire story fully translated inside a longer
+    article is a match, although most of the longer article's sentences are unaligned.
+    """
     if not fr or not en:
         return 0.0
-    covered = sum(
-        len(bead.src) + len(bead.tgt)
+    beads = [
+        bead
         for bead in align_sentences(fr, en, fr_mt, config=config)
         if bead.src and bead.tgt and bead.score >= bead_confidence
-    )
-    return covered / total
+    ]
+    return max(sum(len(b.src) for b in beads) / len(fr), sum(len(b.tgt) for b in beads) / len(en))
 
 
 def align_documents(
