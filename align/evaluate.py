@@ -27,6 +27,9 @@ from align.translate.factory import ENGINES
 OPTION_ALIASES = {"beam": "beam_size"}
 #: Metric names as they appear in tables and JSON, in display order.
 METRICS = ("BLEU", "chrF", "chrF++", "TER")
+#: Metrics of the breakdowns and the min-score curve. TER and chrF++ appear only in the main
+#: scores: TER's statistics are by far the slowest to compute.
+GROUP_METRICS = ("BLEU", "chrF")
 #: Metrics whose higher value is better (TER is an error rate).
 HIGHER_IS_BETTER = {"BLEU": True, "chrF": True, "chrF++": True, "TER": False}
 DEFAULT_BOOTSTRAP = 1000
@@ -401,14 +404,6 @@ def score_system(
     return results
 
 
-def corpus_scores(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
-    """Plain corpus scores of every metric (no bootstrap), for breakdowns."""
-    return {
-        name: float(metric.corpus_score(list(hypotheses), [list(references)]).score)
-        for name, metric in _metrics().items()
-    }
-
-
 def paired_tests(
     systems: Sequence[tuple[str, Sequence[str]]],
     references: Sequence[str],
@@ -457,27 +452,58 @@ def score_bucket(score: float) -> str:
     return f"{edges[index]:.2f}-{edges[index + 1]:.2f}"
 
 
+#: Per system, per metric: the metric and its per-segment sufficient statistics.
+SegmentStats = Mapping[str, Mapping[str, tuple[Metric, list[Any]]]]
+
+
+def segment_statistics(
+    rows: Sequence[Row], hypotheses: Mapping[str, Sequence[str]]
+) -> dict[str, dict[str, tuple[Metric, list[Any]]]]:
+    """sacrebleu's per-segment statistics of GROUP_METRICS for each system.
+
+    A corpus score of any subset of rows is the aggregate of that subset's statistics; sacrebleu
+    computes corpus scores and resamples the same way, so subset scores equal `corpus_score` on
+    the subset's strings, without tokenising and matching every row again for every subset.
+    """
+    refs = [[row.en for row in rows]]
+    stats: dict[str, dict[str, tuple[Metric, list[Any]]]] = {}
+    for name, hyps in hypotheses.items():
+        metrics = _metrics()
+        stats[name] = {
+            metric: (metrics[metric], metrics[metric]._extract_corpus_statistics(list(hyps), refs))
+            for metric in GROUP_METRICS
+        }
+    return stats
+
+
 def _group_scores(
     kind: Literal["document", "bead", "score", "threshold"],
     groups: Iterable[tuple[str, list[int]]],
-    rows: Sequence[Row],
-    hypotheses: Mapping[str, Sequence[str]],
+    stats: SegmentStats,
 ) -> list[GroupResult]:
     results = []
     for key, indices in groups:
         if not indices:
             continue
-        refs = [rows[i].en for i in indices]
         scores = {
-            name: corpus_scores([hyps[i] for i in indices], refs)
-            for name, hyps in hypotheses.items()
+            system: {
+                name: float(metric._aggregate_and_compute([segments[i] for i in indices]).score)
+                for name, (metric, segments) in per_metric.items()
+            }
+            for system, per_metric in stats.items()
         }
         results.append(GroupResult(kind, key, len(indices), scores))
     return results
 
 
-def breakdowns(rows: Sequence[Row], hypotheses: Mapping[str, Sequence[str]]) -> list[GroupResult]:
-    """Scores per document pair, per bead type and per alignment-score bucket (sorted keys)."""
+def breakdowns(
+    rows: Sequence[Row], hypotheses: Mapping[str, Sequence[str]], stats: SegmentStats | None = None
+) -> list[GroupResult]:
+    """Scores per document pair, per bead type and per alignment-score bucket (sorted keys).
+
+    `stats` (from `segment_statistics` on the same rows) saves recomputing them.
+    """
+    stats = stats if stats is not None else segment_statistics(rows, hypotheses)
     by: dict[str, dict[str, list[int]]] = {"document": {}, "bead": {}, "score": {}}
     for index, row in enumerate(rows):
         by["document"].setdefault(f"{row.fr_doc} ↔ {row.en_doc}", []).append(index)
@@ -485,7 +511,7 @@ def breakdowns(rows: Sequence[Row], hypotheses: Mapping[str, Sequence[str]]) -> 
         by["score"].setdefault(score_bucket(row.score), []).append(index)
     results: list[GroupResult] = []
     for kind in ("document", "bead", "score"):
-        results += _group_scores(kind, sorted(by[kind].items()), rows, hypotheses)  # type: ignore[arg-type]
+        results += _group_scores(kind, sorted(by[kind].items()), stats)  # type: ignore[arg-type]
     return results
 
 
@@ -493,12 +519,14 @@ def threshold_curve(
     rows: Sequence[Row],
     hypotheses: Mapping[str, Sequence[str]],
     thresholds: Sequence[float] = CURVE_THRESHOLDS,
+    stats: SegmentStats | None = None,
 ) -> list[GroupResult]:
     """Scores on the rows whose alignment score is at least each threshold."""
+    stats = stats if stats is not None else segment_statistics(rows, hypotheses)
     groups = [
         (f"{t:g}", [i for i, row in enumerate(rows) if row.score >= t]) for t in thresholds
     ]
-    return _group_scores("threshold", groups, rows, hypotheses)
+    return _group_scores("threshold", groups, stats)
 
 
 def bias_warnings(dataset: EvalDataset, engine_ids: Mapping[str, str]) -> list[str]:
@@ -536,7 +564,8 @@ def evaluate(
 
     The first system is the baseline of the paired tests. `min_score` keeps only rows whose
     alignment score is at least that; hypothesis files still cover every dataset row.
-    `progress(system, done, total)` is called while an engine translates.
+    `progress(description, done, total)` reports translation (total > 0) and the start of
+    each scoring stage (total 0).
     """
     data = dataset if isinstance(dataset, EvalDataset) else load_dataset(dataset)
     if not systems:
@@ -558,13 +587,13 @@ def evaluate(
         if spec.path is not None:
             hypotheses[spec.name] = tuple(read_hypotheses(spec.path, ids))
             continue
-        report = (
-            (lambda done, name=spec.name: progress(name, done, len(sources)))
+        on_batch = (
+            (lambda done, name=spec.name: progress(f"translating with {name}", done, len(sources)))
             if progress is not None
             else None
         )
         hyps, engine_ids[spec.name] = translate_rows(
-            spec, sources, cache=cache, use_cache=use_cache, progress=report
+            spec, sources, cache=cache, use_cache=use_cache, progress=on_batch
         )
         hypotheses[spec.name] = tuple(hyps)
 
@@ -577,6 +606,11 @@ def evaluate(
     refs = [row.en for row in rows]
     kept_hyps = {name: [hyps[i] for i in kept] for name, hyps in hypotheses.items()}
 
+    def stage(description: str) -> None:
+        if progress is not None:
+            progress(description, 0, 0)
+
+    stage("scoring with bootstrap intervals")
     results = tuple(
         SystemResult(
             name,
@@ -585,19 +619,25 @@ def evaluate(
         )
         for name, hyps in kept_hyps.items()
     )
+    stage("paired significance tests")
+    paired = tuple(
+        paired_tests(list(kept_hyps.items()), refs, n_bootstrap=n_bootstrap, n_trials=n_trials)
+    )
+    stage("breakdowns")
+    all_stats = segment_statistics(data.rows, hypotheses)
+    kept_stats = {
+        system: {name: (metric, [segments[i] for i in kept]) for name, (metric, segments) in per.items()}
+        for system, per in all_stats.items()
+    }
     return Evaluation(
         dataset=str(data.path),
         min_score=min_score,
         n_rows=len(rows),
         n_dataset_rows=len(data.rows),
         systems=results,
-        paired=tuple(
-            paired_tests(
-                list(kept_hyps.items()), refs, n_bootstrap=n_bootstrap, n_trials=n_trials
-            )
-        ),
-        breakdowns=tuple(breakdowns(rows, kept_hyps)),
-        curve=tuple(threshold_curve(data.rows, hypotheses)),
+        paired=paired,
+        breakdowns=tuple(breakdowns(rows, kept_hyps, kept_stats)),
+        curve=tuple(threshold_curve(data.rows, hypotheses, stats=all_stats)),
         warnings=tuple(bias_warnings(data, engine_ids)),
         rows=data.rows,
         hypotheses=hypotheses,

@@ -22,18 +22,16 @@ from align.errors import AlignError
 from align.evaluate import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_TRIALS,
+    GROUP_METRICS,
     METRICS,
     Evaluation,
     GroupResult,
     Row,
     evaluate,
-    parse_system,
 )
 
 #: Present in every report folder, so `--report DIR` only ever replaces one of ours.
 MARKER = ".align-report"
-#: Metrics shown in the breakdown tables and plots (chrF++ and TER stay in the main table).
-BREAKDOWN_METRICS = ("BLEU", "chrF")
 #: Sentences of each document, keyed by (language, document id); None where the text is unknown.
 Documents = Mapping[tuple[str, str], Sequence[str | None]]
 
@@ -54,7 +52,7 @@ def _score_cell(score: float, ci: tuple[float, float] | None) -> Text:
 
 def _fmt_p(p_value: float) -> str:
     stars = "**" if p_value < 0.01 else "*" if p_value < 0.05 else ""
-    return f"{p_value:.4f}{stars}"
+    return f"{p_value:.2g}{stars}"
 
 
 def summary_line(evaluation: Evaluation) -> str:
@@ -71,10 +69,10 @@ def _breakdown_table(title: str, groups: Sequence[GroupResult], systems: Sequenc
     table.add_column(title.split(" per ")[-1].capitalize(), overflow="fold")
     table.add_column("Rows", justify="right")
     for system in systems:
-        for metric in BREAKDOWN_METRICS:
+        for metric in GROUP_METRICS:
             table.add_column(f"{metric}\n{system}", justify="right")
     for group in groups:
-        cells = [f"{group.scores[s][m]:.2f}" for s in systems for m in BREAKDOWN_METRICS]
+        cells = [f"{group.scores[s][m]:.2f}" for s in systems for m in GROUP_METRICS]
         table.add_row(group.key, str(group.n_rows), *cells)
     return table
 
@@ -169,9 +167,9 @@ def _new_figure(width: float = 6.4, height: float = 3.6):  # -> matplotlib.figur
 def plot_systems(evaluation: Evaluation, path: Path) -> None:
     """BLEU and chrF per system as bars with their 95% intervals."""
     figure = _new_figure()
-    axes = figure.subplots(1, len(BREAKDOWN_METRICS))
+    axes = figure.subplots(1, len(GROUP_METRICS))
     names = [system.name for system in evaluation.systems]
-    for ax, metric in zip(axes, BREAKDOWN_METRICS):
+    for ax, metric in zip(axes, GROUP_METRICS):
         scores = [system.scores[metric] for system in evaluation.systems]
         values = [s.score for s in scores]
         errors = [
@@ -203,9 +201,9 @@ def plot_score_distribution(rows: Sequence[Row], min_score: float | None, path: 
 def plot_threshold_curve(evaluation: Evaluation, path: Path) -> None:
     """BLEU and chrF of each system on the pairs whose score is at least a threshold."""
     figure = _new_figure(7.2, 3.6)
-    axes = figure.subplots(1, len(BREAKDOWN_METRICS))
+    axes = figure.subplots(1, len(GROUP_METRICS))
     thresholds = [float(point.key) for point in evaluation.curve]
-    for ax, metric in zip(axes, BREAKDOWN_METRICS):
+    for ax, metric in zip(axes, GROUP_METRICS):
         for system in evaluation.systems:
             values = [point.scores[system.name][metric] for point in evaluation.curve]
             ax.plot(thresholds, values, marker="o", label=_short(system.name))
@@ -324,7 +322,7 @@ def _index_html(evaluation: Evaluation, pages: Sequence[tuple[str, str, str, int
         "</div>"
     )
     names = [s.name for s in evaluation.systems]
-    headers = ["Group", "Rows", *(f"{m} {n}" for n in names for m in BREAKDOWN_METRICS)]
+    headers = ["Group", "Rows", *(f"{m} {n}" for n in names for m in GROUP_METRICS)]
     for kind, title in (("document", "document pair"), ("bead", "bead type"), ("score", "score bucket")):
         groups = [g for g in evaluation.breakdowns if g.kind == kind]
         parts.append(f"<h2>Per {title}</h2>")
@@ -332,7 +330,7 @@ def _index_html(evaluation: Evaluation, pages: Sequence[tuple[str, str, str, int
             _table(
                 headers,
                 [
-                    [g.key, str(g.n_rows), *(f"{g.scores[n][m]:.2f}" for n in names for m in BREAKDOWN_METRICS)]
+                    [g.key, str(g.n_rows), *(f"{g.scores[n][m]:.2f}" for n in names for m in GROUP_METRICS)]
                     for g in groups
                 ],
             )
@@ -527,19 +525,21 @@ def run(
 ) -> Evaluation:
     """What `align evaluate` and scripts/bleu_eval.py do: evaluate (progress on stderr), print
     tables or JSON on stdout, warnings on stderr, and write the HTML report if asked."""
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     errors = Console(stderr=True)
     if report_dir is not None:
         check_report_dir(Path(report_dir))  # fail before translating, not after
-    translating = any(parse_system(spec).engine for spec in systems)
-    with Progress(console=errors, transient=True, disable=not translating) as bar:
-        tasks: dict[str, object] = {}
+    # No bar when stderr is a file or pipe: it would only leave blank lines there.
+    with Progress(console=errors, transient=True, disable=not errors.is_terminal) as bar:
+        tasks: dict[str, TaskID] = {}
 
-        def progress(system: str, done: int, total: int) -> None:
-            if system not in tasks:
-                tasks[system] = bar.add_task(f"translating with {system}", total=total)
-            bar.update(tasks[system], completed=done)
+        def progress(description: str, done: int, total: int) -> None:
+            if description not in tasks:
+                for task in tasks.values():  # one stage at a time: earlier ones are finished
+                    bar.update(task, visible=False)
+                tasks[description] = bar.add_task(description, total=total or None)
+            bar.update(tasks[description], completed=done)
 
         evaluation = evaluate(
             dataset,
