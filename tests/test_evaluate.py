@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -409,3 +410,25 @@ def test_report_screenshot_in_headless_chromium(tmp_path: Path) -> None:
         # A rendered page, not a blank one: many distinct colours (text, plots, highlights).
         colours = {tuple(p) for p in (pixels.reshape(-1, pixels.shape[-1])[::50] * 255).astype(int)}
         assert len(colours) > 20, page
+
+
+def test_argos_system_with_options(tmp_path: Path) -> None:
+    """`argos:package=DIR,beam=2` goes to the real CTranslate2 engine (a tiny random model)."""
+    archive = tmp_path / "translate-fr_en.argosmodel"
+    subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "make_tiny_argos_package.py"), str(archive)],
+        check=True, capture_output=True, timeout=120,
+    )
+    with zipfile.ZipFile(archive) as members:
+        members.extractall(tmp_path / "pkg")
+    package = next((tmp_path / "pkg").glob("*/metadata.json")).parent
+    dataset = write_dataset(tmp_path / "out", engine="argos")
+    spec = f"argos:package={package},beam=2"
+    result = evaluate(dataset, [spec], n_bootstrap=0, n_trials=0, use_cache=False)
+    system = result.systems[0]
+    assert system.engine_id is not None and ":beam=2:" in system.engine_id
+    hyps = list(result.hypotheses[spec])
+    assert len(hyps) == len(PAIRS)
+    assert system.scores["chrF"].score == CHRF().corpus_score(hyps, [REFS]).score
+    # The dataset was aligned with Argos: evaluating Argos on it is flagged.
+    assert len(result.warnings) == 1 and "(e.g. `--engine apertium`)" in result.warnings[0]
