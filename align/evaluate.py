@@ -34,6 +34,8 @@ GROUP_METRICS = ("BLEU", "chrF")
 HIGHER_IS_BETTER = {"BLEU": True, "chrF": True, "chrF++": True, "TER": False}
 DEFAULT_BOOTSTRAP = 1000
 DEFAULT_TRIALS = 10000
+#: Below this many evaluated pairs, intervals and p-values get a warning.
+FEW_ROWS = 100
 #: Edges of the score buckets of the breakdown; the last bucket includes 1.0.
 SCORE_BUCKETS = (0.0, 0.5, 0.7, 0.8, 0.9, 1.0)
 #: Thresholds at which the metric-vs-min-score curve is computed.
@@ -540,13 +542,23 @@ def bias_warnings(dataset: EvalDataset, engine_ids: Mapping[str, str]) -> list[s
             continue
         other = "argos" if aligned_with == "apertium" else "apertium"
         warnings.append(
-            f"system {name!r} ({engine_id}) is the engine the dataset was aligned with "
-            f"({dataset.engine_id or aligned_with}): pairs were selected partly by agreement "
-            "with its translations, which inflates its scores. For a fair comparison, align the "
-            f"corpus with another engine (e.g. `--engine {other}`) and evaluate on that dataset, "
-            "or evaluate on pairs selected with the other direction or engine."
+            f"system {name!r} is {aligned_with}, the engine whose translations aligned this "
+            f"dataset ({dataset.engine_id or aligned_with}): pairs were selected partly by "
+            "agreement with its translations, which inflates its scores. For a fair comparison, "
+            f"align the corpus with another engine (e.g. `--engine {other}`) and evaluate on that "
+            "dataset, or evaluate on pairs selected with the other direction or engine."
         )
     return warnings
+
+
+def size_warnings(n_rows: int) -> list[str]:
+    """Bootstrap intervals and p-values need enough segments to mean anything."""
+    if n_rows >= FEW_ROWS:
+        return []
+    return [
+        f"only {n_rows} sentence pairs evaluated: confidence intervals and significance tests "
+        f"on fewer than {FEW_ROWS} pairs are unreliable; treat the scores as indicative"
+    ]
 
 
 def evaluate(
@@ -638,7 +650,7 @@ def evaluate(
         paired=paired,
         breakdowns=tuple(breakdowns(rows, kept_hyps, kept_stats)),
         curve=tuple(threshold_curve(data.rows, hypotheses, stats=all_stats)),
-        warnings=tuple(bias_warnings(data, engine_ids)),
+        warnings=tuple(bias_warnings(data, engine_ids) + size_warnings(len(rows))),
         rows=data.rows,
         hypotheses=hypotheses,
     )
