@@ -1,0 +1,232 @@
+"""MT-based sentence alignment (Bleualign-style, with chrF-like similarity).
+
+The machine translation of each source sentence is compared with the target
+sentences. A sentence is represented by hashed character n-grams (whitespace
+removed, as in chrF) and word uni/bigrams; repeated n-grams get an occurrence
+index, so that the overlap of two sentences is the size of the intersection of
+two sorted integer arrays (= sum of min(count) as in chrF). The similarity of a
+bead is the Dice/F1 of its concatenated sides, where the overlap of a
+concatenation is approximated by the sum of pairwise overlaps.
+
+A dynamic programme over bead types (0-1, 1-0 and every n-m up to
+``max_side``) maximises the sum of bead gains. Long documents are first aligned
+at a coarse resolution (blocks of sentences, dense hashed vectors); the exact
+programme then only runs in a band around that coarse path, so time and memory
+grow linearly with document length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from align.errors import AlignError
+from align.sentalign.dp import (background, band_from_path, band_overlaps, bead_dp, dice, pair_band, path_dp,
+                              sketch_band_sims)
+from align.sentalign.features import Profiles, idf_table, normalise_rows, profiles, sketch, weighted
+
+
+@dataclass(frozen=True)
+class Bead:
+    src: tuple[int, ...]     # source sentence ids (may be empty)
+    tgt: tuple[int, ...]     # target sentence ids (may be empty)
+    score: float             # probability-like confidence in [0, 1]
+
+
+@dataclass(frozen=True)
+class AlignConfig:
+    """Aligner parameters; the defaults were tuned on the dev benchmarks (scripts/bench_alignment.py)."""
+
+    max_side: int = 3            # at most this many sentences on each side of a bead
+    char_orders: tuple[int, int] = (1, 5)   # character n-gram orders, inclusive (whitespace removed)
+    word_weight: float = 1.0     # weight of a word uni/bigram relative to a character n-gram
+    threshold: float = 0.15      # a bead is worth keeping when its similarity exceeds this
+    nm_penalty: float = 0.03     # per sentence beyond 1-1, discourages needless merges
+    length_weight: float = 0.05  # weight of the squared log char-length ratio of a bead's two sides
+    sketch_dim: int = 512        # size of the dense hashed sentence vectors used to find the path
+    path_threshold: float = 0.1  # a 1-1 step of the search path must have a sketch cosine above this
+    band_width: int = 8          # exact beads are searched within this many sentences of the path
+    full_search_cells: int = 4_000_000   # above this many sentence pairs, search the path coarse-to-fine
+    coarse_blocks: int = 800     # about this many blocks per side in the coarse pass
+    band_margin: int = 2         # band half-width around the coarse path, in blocks
+    merge_gain: float = 0.0      # an unaligned neighbour joins a bead when its similarity rises by more
+
+
+# --------------------------------------------------------------------------- alignment
+
+
+def _bead_types(max_side: int) -> tuple[np.ndarray, np.ndarray]:
+    types = [(1, 0), (0, 1)] + [(a, b) for a in range(1, max_side + 1) for b in range(1, max_side + 1)]
+    return np.array([t[0] for t in types], np.int64), np.array([t[1] for t in types], np.int64)
+
+
+def _check(name: str, got: int, want: int) -> None:
+    if got != want:
+        raise AlignError(f"{name} has {got} lines but must have one per sentence ({want})")
+
+
+def _coarse_band(sa: np.ndarray, sb: np.ndarray, cfg: AlignConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Band around the 1-1 path of blocks of consecutive sentences (for long documents)."""
+    n, m = len(sa), len(sb)
+    bs = -(-n // cfg.coarse_blocks)
+    bt = -(-m // cfg.coarse_blocks)
+    ba = normalise_rows(np.add.reduceat(sa, np.arange(0, n, bs), axis=0))
+    bb = normalise_rows(np.add.reduceat(sb, np.arange(0, m, bt), axis=0))
+    nb_, mb_ = len(ba), len(bb)
+    sim = ba @ bb.T
+    pi, pj = path_dp(sim, np.zeros(nb_, np.int64), np.zeros(nb_ + 1, np.int64), np.full(nb_ + 1, mb_, np.int64),
+                     nb_, mb_, cfg.path_threshold)
+    pi = np.minimum(pi * bs, n)
+    pj = np.minimum(pj * bt, m)
+    return band_from_path(pi, pj, n, m, cfg.band_margin * bs, cfg.band_margin * bt)
+
+
+def _path_band(sa: np.ndarray, sb: np.ndarray, cfg: AlignConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Narrow band around the best 1-1 path of sentence sketches (searched in a coarse band if long)."""
+    n, m = len(sa), len(sb)
+    sa, sb = normalise_rows(sa), normalise_rows(sb)
+    if n * m <= cfg.full_search_cells:
+        jlo, jhi = np.zeros(n + 1, np.int64), np.full(n + 1, m, np.int64)
+        sim = sa @ sb.T
+    else:
+        jlo, jhi = _coarse_band(sa, sb, cfg)
+        plo, width = pair_band(jlo, jhi, m)
+        sim = sketch_band_sims(sa, sb, plo, width)
+    plo, _ = pair_band(jlo, jhi, m)
+    pi, pj = path_dp(sim, plo, jlo, jhi, n, m, cfg.path_threshold)
+    return band_from_path(pi, pj, n, m, cfg.band_width, cfg.band_width)
+
+
+def align_sentences(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    src_mt: Sequence[str],
+    tgt_mt: Sequence[str] | None = None,
+    config: AlignConfig | None = None,
+) -> list[Bead]:
+    """Monotonic alignment covering every source and target id exactly once.
+
+    ``src_mt[i]`` is the translation of ``src[i]`` into the target language;
+    ``tgt_mt[j]`` (optional) the translation of ``tgt[j]`` into the source language.
+    Pure and deterministic.
+    """
+    cfg = config or AlignConfig()
+    _check("the source translation", len(src_mt), len(src))
+    if tgt_mt is not None:
+        _check("the target translation", len(tgt_mt), len(tgt))
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
+    two = tgt_mt is not None
+    prof = lambda texts: profiles(texts, cfg.char_orders, cfg.word_weight)  # noqa: E731
+    fa, fb = prof(src_mt), prof(tgt)
+    idf = idf_table([fa, fb])
+    fa, fb = weighted(fa, idf), weighted(fb, idf)
+    if two:
+        fs, ftm = prof(src), prof(tgt_mt)  # type: ignore[arg-type]
+        idf2 = idf_table([fs, ftm])
+        fs, ftm = weighted(fs, idf2), weighted(ftm, idf2)
+    else:
+        fs, ftm = fa, fb
+    jlo, jhi = _path_band(sketch(fa, cfg.sketch_dim), sketch(fb, cfg.sketch_dim), cfg)
+    plo, width = pair_band(jlo, jhi, m)
+
+    def side(x: Profiles, y: Profiles) -> tuple:
+        ov = band_overlaps(x.hashes, x.weights, x.offs, y.hashes, y.offs, plo, width)
+        mx, my = x.mass, y.mass
+        bgx, bgy = background(ov, plo, width, mx, my, m)
+        return (ov, x.raw, x.raw_weights, x.offs, y.raw, y.offs, mx, my, bgx, bgy)
+
+    sides = side(fa, fb)
+    sides = sides + (side(fs, ftm) if two else sides)
+    ta, tb = _bead_types(1)
+    unit = max(1.0, 0.5 * (fa.chars.mean() + fb.chars.mean()))
+    steps = bead_dp(n, m, jlo, jhi, plo, sides, two, fa.chars, fb.chars, ta, tb, unit, cfg.threshold,
+                    cfg.nm_penalty, cfg.length_weight)
+    spans: list[list[int]] = []
+    i = j = 0
+    for t in steps:
+        a, b = int(ta[t]), int(tb[t])
+        spans.append([i, i + a, j, j + b])
+        i += a
+        j += b
+
+    pa, pb = np.empty(16, np.int64), np.empty(16, np.int64)
+
+    def sim(s0: int, s1: int, t0: int, t1: int) -> float:
+        f = dice(s0, s1, t0, t1, plo, *sides[:10], pa, pb)
+        return 0.5 * (f + dice(s0, s1, t0, t1, plo, *sides[10:], pa, pb)) if two else f
+
+    spans = _absorb(spans, sim, cfg)
+    return [Bead(tuple(range(s0, s1)), tuple(range(t0, t1)), 0.0) for s0, s1, t0, t1 in spans]
+
+
+def _absorb(spans: list[list[int]], sim: Callable[[int, int, int, int], float], cfg: AlignConfig) -> list[list[int]]:
+    """Grow 1-1 beads into n-m beads by absorbing adjacent unaligned sentences while similarity improves.
+
+    Merging only sentences the 1-1 pass left unaligned (as Bleualign does) never joins two good 1-1 beads:
+    adjacent sentences share topic words, so a merged bead often looks slightly better than its parts.
+    """
+    alive = [True] * len(spans)
+    for k, bead in enumerate(spans):
+        if bead[0] == bead[1] or bead[2] == bead[3]:
+            continue
+        cur = sim(*bead)
+        while True:
+            best, choice = cur + cfg.merge_gain, None
+            for nb_ in (k - 1, k + 1):
+                if not (0 <= nb_ < len(spans)) or not alive[nb_]:
+                    continue
+                other = spans[nb_]
+                if other[0] != other[1] and other[2] != other[3]:
+                    continue  # an aligned bead: never merged
+                cand = [min(bead[0], other[0]) if other[0] != other[1] else bead[0],
+                        max(bead[1], other[1]) if other[0] != other[1] else bead[1],
+                        min(bead[2], other[2]) if other[2] != other[3] else bead[2],
+                        max(bead[3], other[3]) if other[2] != other[3] else bead[3]]
+                if cand[1] - cand[0] > cfg.max_side or cand[3] - cand[2] > cfg.max_side:
+                    continue
+                f = sim(*cand)
+                if f > best:
+                    best, choice = f, (nb_, cand)
+            if choice is None:
+                break
+            alive[choice[0]] = False
+            bead[:] = choice[1]
+            cur = best
+            # the neighbour consumed: look further out on that side next time
+            if choice[0] == k - 1:
+                spans[k - 1] = bead
+            else:
+                spans[k + 1] = bead
+    out, seen = [], set()
+    for k, bead in enumerate(spans):
+        if id(bead) in seen:
+            continue
+        seen.add(id(bead))
+        out.append(bead)
+    return out
+
+
+def read_sentence_file(path: str | Path) -> list[str]:
+    """One sentence per line (UTF-8); surrounding whitespace of each line is stripped, empty lines kept."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise AlignError(f"{p}: no such file") from None
+    except OSError as exc:
+        raise AlignError(f"{p}: cannot read ({exc.strerror})") from None
+    if b"\x00" in data:
+        raise AlignError(f"{p}: binary file; expected UTF-8 text with one sentence per line")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AlignError(f"{p}: not UTF-8 (byte {exc.start}); convert it, e.g. with iconv") from None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()   # final newline
+    return [line.strip() for line in lines]

@@ -1,0 +1,142 @@
+"""Sentence-alignment benchmark on every dev set in /work/shared/bench (strict/lax P/R/F1, seconds).
+
+Usage: .venv/bin/python scripts/bench_alignment.py [--bench-dir DIR] [--no-documents] [--calibration]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from align.goldeval import AlignmentScores, read_alignment, score_alignments
+from align.sentalign import Bead, align_sentences, read_sentence_file
+
+# Reference figures on the same dev files, from the benchmark READMEs (strict F1 / lax F1).
+BASELINES = {
+    ("textberg", "google"): ("Bleualign", 0.780, 0.979),
+    ("textberg", "europarlfull"): ("Bleualign", 0.742, 0.957),
+    ("textberg", "europarllight"): ("Bleualign", 0.626, 0.900),
+    ("baf", "apertium"): ("Bertalign", 0.907, 0.989),
+}
+
+
+@dataclass(frozen=True)
+class Doc:
+    src: list[str]
+    tgt: list[str]
+    mt: list[str]
+    gold: list[tuple[tuple[int, ...], tuple[int, ...]]]
+
+
+def load(doc_dir: Path, src: str, tgt: str, mt: str) -> Doc:
+    return Doc(read_sentence_file(doc_dir / src), read_sentence_file(doc_dir / tgt),
+               read_sentence_file(doc_dir / mt), read_alignment(doc_dir / "gold.txt"))
+
+
+def benchmarks(root: Path) -> list[tuple[str, str, list[Doc]]]:
+    out = []
+    tb = sorted((root / "textberg" / "dev").glob("doc*/"))
+    for system in ("google", "europarlfull", "europarllight"):
+        out.append(("textberg", system, [load(d, "source.de", "target.fr", f"mt.{system}.fr") for d in tb]))
+    for name in ("baf", "fren-europarl"):
+        docs = sorted(p for p in (root / name / "dev").iterdir() if (p / "gold.txt").exists())
+        out.append((name, "apertium", [load(d, "source.fr", "target.en", "mt.apertium.en") for d in docs]))
+    return out
+
+
+def run(docs: list[Doc], align: Callable[[Doc], list[Bead]]) -> tuple[AlignmentScores, float, list[list[Bead]]]:
+    t0 = time.perf_counter()
+    preds = [align(d) for d in docs]
+    secs = time.perf_counter() - t0
+    scores = score_alignments([d.gold for d in docs], [[(b.src, b.tgt) for b in p] for p in preds])
+    return scores, secs, preds
+
+
+def calibration(docs: list[Doc], preds: list[list[Bead]]) -> str:
+    """Strict precision of the beads whose score is at least 0.5 / 0.8 (how meaningful scores are)."""
+    parts = []
+    for thr in (0.5, 0.8):
+        hit = tot = 0
+        for d, p in zip(docs, preds):
+            gold = {(tuple(s), tuple(t)) for s, t in d.gold}
+            for b in p:
+                if b.score >= thr:
+                    tot += 1
+                    hit += (b.src, b.tgt) in gold
+        parts.append(f"P(score>={thr})={hit / tot:.3f} (n={tot})" if tot else f"P(score>={thr})=n/a")
+    return " ".join(parts)
+
+
+def bench_documents(root: Path) -> None:
+    """Document alignment on fren-wiki-docs dev (Apertium MT through the translation cache), against
+    a baseline measured in the same run: each French document paired with its most similar English one."""
+    from align.corpus import load_corpus
+    from align.docalign import align_documents, similarity_matrix
+    from align.goldeval import read_document_pairs, score_document_pairs
+    from align.segment import segment_document
+    from align.translate import get_translator
+
+    dev = root / "fren-wiki-docs" / "dev"
+    fr, en = ({seg.document.id: seg.texts for seg in map(segment_document, load_corpus([dev / lang], lang=lang).documents)}
+              for lang in ("fr", "en"))
+    t0 = time.perf_counter()
+    with get_translator("apertium") as translator:
+        fr_mt = {doc_id: translator.translate(sentences) for doc_id, sentences in fr.items()}
+    mt_secs = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pairs = {(p.fr_id, p.en_id) for p in align_documents(fr, fr_mt, en)}
+    secs = time.perf_counter() - t0
+    fr_ids, en_ids = sorted(fr), sorted(en)
+    sim = similarity_matrix([" ".join(fr_mt[i]) for i in fr_ids], [" ".join(en[i]) for i in en_ids])
+    baseline = {(fr_ids[i], en_ids[int(j)]) for i, j in enumerate(sim.argmax(axis=1))}
+    gold = read_document_pairs(dev / "gold.tsv")
+    unpaired = (set(fr) - {f for f, _ in gold}) | (set(en) - {e for _, e in gold})
+    print(f"\ndocument alignment, fren-wiki-docs dev ({len(fr)} FR, {len(en)} EN, {len(gold)} gold pairs, "
+          f"{len(unpaired)} distractors); MT: Apertium {mt_secs:.1f} s (cached after the first run)")
+    print(f"{'method':<36}{'pairs':>6}{'P':>7}{'R':>7}{'F1':>7}{'distractors paired':>20}{'sec':>8}")
+    rows = [("align_documents (margin + coverage)", pairs, secs), ("baseline: TF-IDF argmax per FR doc", baseline, None)]
+    for name, pred, took in rows:
+        p, r, f = score_document_pairs(gold, pred)
+        paired = len(unpaired & {d for pair in pred for d in pair})
+        print(f"{name:<36}{len(pred):>6}{p:>7.3f}{r:>7.3f}{f:>7.3f}{paired:>20}" + (f"{took:>8.2f}" if took else ""))
+    f_ours, f_base = score_document_pairs(gold, pairs)[2], score_document_pairs(gold, baseline)[2]
+    print(f"F1 ratio ours / baseline: {f_ours / f_base:.2f}" if f_base else "")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bench-dir", type=Path, default=Path("/work/shared/bench"))
+    ap.add_argument("--documents", action=argparse.BooleanOptionalAction, default=True,
+                    help="also run the document-alignment benchmark (fren-wiki-docs)")
+    ap.add_argument("--calibration", action="store_true", help="print the precision of high-score beads")
+    args = ap.parse_args()
+    sets = benchmarks(args.bench_dir)
+
+    def ours(d: Doc) -> list[Bead]:
+        return align_sentences(d.src, d.tgt, d.mt)
+
+    ours(sets[0][2][0])  # warm-up: numba compilation / cache load is not part of the timing
+    header = f"{'benchmark':<14}{'MT':<14}{'docs':>5}{'P':>7}{'R':>7}{'F1':>7}{'laxP':>7}{'laxR':>7}{'laxF1':>7}{'sec':>8}  reference (strict/lax F1)"
+    print(header)
+    print("-" * len(header))
+    for name, system, docs in sets:
+        s, secs, preds = run(docs, ours)
+        ref = BASELINES.get((name, system))
+        ref_txt = f"{ref[0]} {ref[1]:.3f}/{ref[2]:.3f}" if ref else ""
+        print(f"{name:<14}{system:<14}{len(docs):>5}{s.strict.precision:>7.3f}{s.strict.recall:>7.3f}"
+              f"{s.strict.f1:>7.3f}{s.lax.precision:>7.3f}{s.lax.recall:>7.3f}{s.lax.f1:>7.3f}{secs:>8.3f}  {ref_txt}")
+        if args.calibration:
+            print(f"{'':<28}{calibration(docs, preds)}")
+    if args.documents:
+        bench_documents(args.bench_dir)
+    print(f"\nreproduce: .venv/bin/python scripts/bench_alignment.py --bench-dir {args.bench_dir}"
+          + ("" if args.documents else " --no-documents") + (" --calibration" if args.calibration else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
