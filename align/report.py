@@ -11,6 +11,7 @@ import html
 import json
 import os
 import shutil
+from itertools import zip_longest
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -353,12 +354,23 @@ def _side_cell(text: str, ids: Sequence[int], document: Sequence[str | None] | N
     return f'<span class="sid">{label}</span>{html.escape(text)}'
 
 
-def _unaligned_row(lang: str, sentence_id: int, text: str | None) -> str:
+def _gap_cell(sentence_id: int | None, document: Sequence[str | None] | None) -> str:
+    if sentence_id is None:
+        return '<td class="side"></td>'
+    text = document[sentence_id] if document is not None and sentence_id < len(document) else None
     content = html.escape(text) if text is not None else "(not in the dataset; text unknown)"
-    cell = f'<td class="side"><span class="sid">{sentence_id}</span>{content}</td>'
-    empty = '<td class="side"></td>'
-    left, right = (cell, empty) if lang == "fr" else (empty, cell)
-    return f'<tr class="unaligned">{left}<td class="meta">unaligned</td>{right}</tr>'
+    return f'<td class="side"><span class="sid">{sentence_id}</span>{content}</td>'
+
+
+def _gap_rows(
+    fr_ids: range, en_ids: range, fr_all: Sequence[str | None] | None, en_all: Sequence[str | None] | None
+) -> list[str]:
+    """Unaligned sentences between two pairs, the French and English ones side by side."""
+    return [
+        f'<tr class="unaligned">{_gap_cell(fr_id, fr_all)}<td class="meta">unaligned</td>'
+        f"{_gap_cell(en_id, en_all)}</tr>"
+        for fr_id, en_id in zip_longest(fr_ids, en_ids)
+    ]
 
 
 def document_html(
@@ -378,19 +390,13 @@ def document_html(
     ordered = sorted(rows, key=lambda r: (min(r.fr_sent_ids, default=-1), min(r.en_sent_ids, default=-1)))
     out: list[str] = []
     next_fr = next_en = 0
-
-    def gap(lang: str, start: int, stop: int, texts: Sequence[str | None] | None) -> None:
-        for sentence_id in range(start, stop):
-            known = texts is not None and sentence_id < len(texts)
-            out.append(_unaligned_row(lang, sentence_id, texts[sentence_id] if known else None))  # type: ignore[index]
-
     for row in ordered:
-        if row.fr_sent_ids:
-            gap("fr", next_fr, min(row.fr_sent_ids), fr_all)
-            next_fr = max(next_fr, max(row.fr_sent_ids) + 1)
-        if row.en_sent_ids:
-            gap("en", next_en, min(row.en_sent_ids), en_all)
-            next_en = max(next_en, max(row.en_sent_ids) + 1)
+        # Monotonic beads: what lies between the previous pair and this one is unaligned.
+        fr_start = min(row.fr_sent_ids, default=next_fr)
+        en_start = min(row.en_sent_ids, default=next_en)
+        out += _gap_rows(range(next_fr, fr_start), range(next_en, en_start), fr_all, en_all)
+        next_fr = max(next_fr, max(row.fr_sent_ids, default=-1) + 1)
+        next_en = max(next_en, max(row.en_sent_ids, default=-1) + 1)
         hue = round(120 * row.score)  # red (0) → green (1)
         below = min_score is not None and row.score < min_score
         css = "aligned below" if below else "aligned"
@@ -401,8 +407,9 @@ def document_html(
             f'<td class="side">{_side_cell(row.en, row.en_sent_ids, en_all)}</td></tr>'
         )
     # Sentences after the last pair are known only from the documents (or their counts).
-    gap("fr", next_fr, len(fr_all) if fr_all is not None else next_fr, fr_all)
-    gap("en", next_en, len(en_all) if en_all is not None else next_en, en_all)
+    fr_end = len(fr_all) if fr_all is not None else next_fr
+    en_end = len(en_all) if en_all is not None else next_en
+    out += _gap_rows(range(next_fr, fr_end), range(next_en, en_end), fr_all, en_all)
 
     e = html.escape
     complete = all(d is not None and None not in d for d in (fr_all, en_all))
