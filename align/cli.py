@@ -320,6 +320,85 @@ def cache_clear(
 # --- sentences / documents / eval-alignment (issue 4) ---------------------
 
 
+@app.command("sentences")
+def sentences_command(
+    src: str = typer.Option(..., "--src", help="Source sentences, one per line (UTF-8)."),
+    tgt: str = typer.Option(..., "--tgt", help="Target sentences, one per line."),
+    src_mt: str = typer.Option(..., "--src-mt", help="Translation of each source line into the target language."),
+    tgt_mt: str | None = typer.Option(
+        None, "--tgt-mt", help="Optional translation of each target line into the source language (both directions used)."
+    ),
+    output: str | None = typer.Option(None, "--output", "-o", help="Write the alignment here instead of stdout."),
+    max_side: int = typer.Option(3, "--max-side", min=1, max=8, help="Most sentences on one side of a bead."),
+) -> None:
+    """Align two sentence files (Bleualign-style); print Vecalign format [i, j]:[k]:score."""
+    from align.sentalign import AlignConfig, align_sentences, format_alignment, read_sentence_file, write_alignment
+
+    texts = {name: read_sentence_file(path) for name, path in (("src", src), ("tgt", tgt), ("src_mt", src_mt))}
+    for name, path, ref in (("src_mt", src_mt, "src"), ("tgt_mt", tgt_mt, "tgt")):
+        if path is None:
+            continue
+        texts[name] = read_sentence_file(path)
+        if len(texts[name]) != len(texts[ref]):
+            raise AlignError(
+                f"{path}: {len(texts[name])} lines, but {src if ref == 'src' else tgt} has {len(texts[ref])}; "
+                "a translation file needs exactly one line per sentence"
+            )
+    beads = align_sentences(texts["src"], texts["tgt"], texts["src_mt"], texts.get("tgt_mt"),
+                            AlignConfig(max_side=max_side))
+    if output is None:
+        typer.echo(format_alignment(beads), nl=False)
+    else:
+        write_alignment(beads, output)
+
+
+def _count_lines(path: str | None) -> int | None:
+    from align.sentalign import read_sentence_file
+
+    return None if path is None else len(read_sentence_file(path))
+
+
+@app.command("eval-alignment")
+def eval_alignment_command(
+    gold: list[str] = typer.Option([], "--gold", help="Gold alignment file(s), Vecalign format (repeat per document)."),
+    pred: list[str] = typer.Option([], "--pred", help="Predicted alignment file(s), same order as --gold."),
+    src: list[str] = typer.Option([], "--src", help="Optional source sentence file(s), to check ids are in range."),
+    tgt: list[str] = typer.Option([], "--tgt", help="Optional target sentence file(s), to check ids are in range."),
+    doc_gold: str | None = typer.Option(None, "--doc-gold", help="Gold document pairs: fr_id<TAB>en_id lines."),
+    doc_pred: str | None = typer.Option(None, "--doc-pred", help="Predicted document pairs (a score column is ignored)."),
+) -> None:
+    """Score alignments against gold: strict/lax P/R/F1 (micro-averaged), and document-pair P/R/F1."""
+    from align.goldeval import (check_alignment_ids, read_alignment, read_document_pairs, score_alignments,
+                                score_document_pairs)
+
+    if not gold and doc_gold is None:
+        raise typer.BadParameter("give --gold/--pred files, or --doc-gold/--doc-pred")
+    if len(gold) != len(pred):
+        raise typer.BadParameter(f"{len(gold)} --gold files but {len(pred)} --pred files; give one --pred per --gold")
+    for name, files in (("--src", src), ("--tgt", tgt)):
+        if files and len(files) != len(gold):
+            raise typer.BadParameter(f"give one {name} per --gold file ({len(gold)}), or none")
+    if gold:
+        golds, preds = [], []
+        for k, (g, p) in enumerate(zip(gold, pred)):
+            n_src = _count_lines(src[k] if src else None)
+            n_tgt = _count_lines(tgt[k] if tgt else None)
+            for path, store in ((g, golds), (p, preds)):
+                pairs = read_alignment(path)
+                check_alignment_ids(pairs, n_src, n_tgt, path)
+                store.append(pairs)
+        s = score_alignments(golds, preds)
+        typer.echo(f"{'':8}{'P':>8}{'R':>8}{'F1':>8}")
+        for label, prf in (("strict", s.strict), ("lax", s.lax)):
+            typer.echo(f"{label:8}{prf.precision:8.4f}{prf.recall:8.4f}{prf.f1:8.4f}")
+        typer.echo(f"({len(golds)} documents, {s.n_pred} output pairs, {s.n_gold} gold pairs with both sides)")
+    if doc_gold is not None or doc_pred is not None:
+        if doc_gold is None or doc_pred is None:
+            raise typer.BadParameter("--doc-gold and --doc-pred go together")
+        p, r, f = score_document_pairs(read_document_pairs(doc_gold), read_document_pairs(doc_pred))
+        typer.echo(f"documents  P {p:.4f}  R {r:.4f}  F1 {f:.4f}")
+
+
 @app.command("documents")
 def documents_command(
     fr_dir: str = typer.Argument(..., metavar="FR_DIR", help="Folder (or file) of French articles."),

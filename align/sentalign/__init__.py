@@ -17,6 +17,7 @@ grow linearly with document length.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ class AlignConfig:
     max_side: int = 3            # at most this many sentences on each side of a bead
     char_orders: tuple[int, int] = (1, 5)   # character n-gram orders, inclusive (whitespace removed)
     word_weight: float = 1.0     # weight of a word uni/bigram relative to a character n-gram
-    threshold: float = 0.15      # a bead is worth keeping when its similarity exceeds this
+    threshold: float = -0.02     # a 1-1 bead is kept when its background-corrected similarity exceeds this
     nm_penalty: float = 0.03     # per sentence beyond 1-1, discourages needless merges
     length_weight: float = 0.05  # weight of the squared log char-length ratio of a bead's two sides
     sketch_dim: int = 512        # size of the dense hashed sentence vectors used to find the path
@@ -52,7 +53,7 @@ class AlignConfig:
     full_search_cells: int = 4_000_000   # above this many sentence pairs, search the path coarse-to-fine
     coarse_blocks: int = 800     # about this many blocks per side in the coarse pass
     band_margin: int = 2         # band half-width around the coarse path, in blocks
-    merge_gain: float = 0.0      # an unaligned neighbour joins a bead when its similarity rises by more
+    merge_gain: float = -0.01    # an unaligned neighbour joins a bead unless its similarity drops by more
 
 
 # --------------------------------------------------------------------------- alignment
@@ -160,11 +161,15 @@ def align_sentences(
         f = dice(s0, s1, t0, t1, plo, *sides[:10], pa, pb)
         return 0.5 * (f + dice(s0, s1, t0, t1, plo, *sides[10:], pa, pb)) if two else f
 
-    spans = _absorb(spans, sim, cfg)
+    def sized(span: list[int]) -> bool:
+        return bool(fa.chars[span[0]:span[1]].sum() + fb.chars[span[2]:span[3]].sum())
+
+    spans = _absorb(spans, sim, sized, cfg)
     return [Bead(tuple(range(s0, s1)), tuple(range(t0, t1)), 0.0) for s0, s1, t0, t1 in spans]
 
 
-def _absorb(spans: list[list[int]], sim: Callable[[int, int, int, int], float], cfg: AlignConfig) -> list[list[int]]:
+def _absorb(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], bool],
+            cfg: AlignConfig) -> list[list[int]]:
     """Grow 1-1 beads into n-m beads by absorbing adjacent unaligned sentences while similarity improves.
 
     Merging only sentences the 1-1 pass left unaligned (as Bleualign does) never joins two good 1-1 beads:
@@ -181,8 +186,8 @@ def _absorb(spans: list[list[int]], sim: Callable[[int, int, int, int], float], 
                 if not (0 <= nb_ < len(spans)) or not alive[nb_]:
                     continue
                 other = spans[nb_]
-                if other[0] != other[1] and other[2] != other[3]:
-                    continue  # an aligned bead: never merged
+                if (other[0] != other[1] and other[2] != other[3]) or not sized(other):
+                    continue  # an aligned bead is never merged; an empty line stays on its own
                 cand = [min(bead[0], other[0]) if other[0] != other[1] else bead[0],
                         max(bead[1], other[1]) if other[0] != other[1] else bead[1],
                         min(bead[2], other[2]) if other[2] != other[3] else bead[2],
@@ -230,3 +235,20 @@ def read_sentence_file(path: str | Path) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()   # final newline
     return [line.strip() for line in lines]
+
+
+def format_alignment(beads: Sequence[Bead]) -> str:
+    """Vecalign format, one bead per line: ``[i, j]:[k]:0.8731``."""
+    return "".join(f"[{', '.join(map(str, b.src))}]:[{', '.join(map(str, b.tgt))}]:{b.score:.4f}\n" for b in beads)
+
+
+def write_alignment(beads: Sequence[Bead], path: str | Path) -> None:
+    """Write ``format_alignment(beads)`` atomically (temporary file, then rename)."""
+    p = Path(path)
+    tmp = p.with_name(f".{p.name}.tmp")
+    try:
+        tmp.write_text(format_alignment(beads), encoding="utf-8")
+        os.replace(tmp, p)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise AlignError(f"{p}: cannot write ({exc.strerror})") from None

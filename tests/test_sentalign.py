@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from align.errors import AlignError
+from align.sentalign import (AlignConfig, Bead, align_sentences, format_alignment, read_sentence_file,
+                             write_alignment)
+
+# Distinct sentences with little vocabulary in common, so that each has one clear counterpart.
+TEXT = [
+    "The committee approved the new budget for public schools on Monday.",
+    "Heavy rain flooded several villages in the northern valley overnight.",
+    "A young pianist from Lyon won the international competition in Warsaw.",
+    "Scientists discovered a previously unknown species of frog in Borneo.",
+    "The railway strike disrupted travel for thousands of commuters.",
+    "Museum visitors can now see the restored medieval tapestries again.",
+    "Farmers protested against falling milk prices outside the ministry.",
+    "The football club announced the signing of a Brazilian striker.",
+    "A new bridge across the river will open to traffic in 2026.",
+    "Doctors warned about the rising number of measles cases this winter.",
+]
+
+
+def pairs(beads: list[Bead]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [(b.src, b.tgt) for b in beads]
+
+
+def check_cover(beads: list[Bead], n: int, m: int) -> None:
+    src = [i for b in beads for i in b.src]
+    tgt = [j for b in beads for j in b.tgt]
+    assert src == list(range(n)) and tgt == list(range(m))  # monotone, each id exactly once
+    assert all(0.0 <= b.score <= 1.0 for b in beads)
+
+
+def test_identical_documents_give_the_diagonal() -> None:
+    beads = align_sentences(TEXT, TEXT, TEXT)
+    assert pairs(beads) == [((i,), (i,)) for i in range(len(TEXT))]
+    check_cover(beads, len(TEXT), len(TEXT))
+
+
+def test_insertion_and_deletion_are_left_unaligned() -> None:
+    src = TEXT[:3] + ["Completely unrelated xylophone quartz jukebox zephyr."] + TEXT[3:8]
+    tgt = TEXT[:5] + ["Quiet knitting circles gather wool every Thursday evening."] + TEXT[5:8]
+    beads = align_sentences(src, tgt, src)
+    got = pairs(beads)
+    assert ((3,), ()) in got
+    assert ((), (5,)) in got
+    assert ((4,), (3,)) in got and ((8,), (8,)) in got
+    check_cover(beads, len(src), len(tgt))
+
+
+def test_one_to_two_and_two_to_one() -> None:
+    a, b = TEXT[1].split(" in ", 1)
+    tgt = [TEXT[0], a, "in " + b] + TEXT[2:5] + [TEXT[5] + " " + TEXT[6]] + TEXT[7:]
+    beads = align_sentences(TEXT, tgt, TEXT)
+    got = pairs(beads)
+    assert ((1,), (1, 2)) in got
+    assert ((5, 6), (6,)) in got
+    assert ((0,), (0,)) in got and ((9,), (9,)) in got
+    check_cover(beads, len(TEXT), len(tgt))
+
+
+def test_reordered_paragraphs_give_deletions_and_insertions() -> None:
+    # Paragraph B moved after C on the target side: a monotone alignment keeps the larger part
+    # aligned and leaves the moved sentences unaligned on both sides.
+    src = TEXT
+    tgt = TEXT[:2] + TEXT[4:] + TEXT[2:4]
+    beads = align_sentences(src, tgt, src)
+    got = pairs(beads)
+    assert ((2,), ()) in got and ((3,), ()) in got
+    assert ((), (8,)) in got and ((), (9,)) in got
+    assert ((4,), (2,)) in got
+    check_cover(beads, len(src), len(tgt))
+
+
+def test_both_directions_are_accepted() -> None:
+    beads = align_sentences(TEXT, TEXT, TEXT, tgt_mt=TEXT)
+    assert pairs(beads) == [((i,), (i,)) for i in range(len(TEXT))]
+
+
+def test_empty_inputs_are_all_unaligned() -> None:
+    assert align_sentences([], [], []) == []
+    assert pairs(align_sentences(TEXT[:2], [], TEXT[:2])) == [((0,), ()), ((1,), ())]
+    assert pairs(align_sentences([], TEXT[:1], [])) == [((), (0,))]
+
+
+def test_empty_lines_do_not_crash() -> None:
+    src = ["", TEXT[0], "", TEXT[1]]
+    beads = align_sentences(src, [TEXT[0], "", TEXT[1]], src)
+    check_cover(beads, 4, 3)
+    assert ((1,), (0,)) in pairs(beads) and ((3,), (2,)) in pairs(beads)
+
+
+def test_translation_with_wrong_line_count_is_an_error() -> None:
+    with pytest.raises(AlignError, match="one per sentence"):
+        align_sentences(TEXT, TEXT, TEXT[:-1])
+    with pytest.raises(AlignError, match="target translation"):
+        align_sentences(TEXT, TEXT, TEXT, tgt_mt=TEXT[:3])
+
+
+def test_deterministic() -> None:
+    tgt = TEXT[::-1][:4] + TEXT
+    assert align_sentences(TEXT, tgt, TEXT) == align_sentences(TEXT, tgt, TEXT)
+
+
+def test_max_side_is_respected() -> None:
+    tgt = [" ".join(TEXT[:4])] + TEXT[4:]
+    beads = align_sentences(TEXT, tgt, TEXT, config=AlignConfig(max_side=2))
+    assert max(len(b.src) for b in beads) <= 2
+    check_cover(beads, len(TEXT), len(tgt))
+
+
+def test_long_document_uses_the_coarse_band_and_stays_correct() -> None:
+    # Force the coarse-to-fine search on a small document and check it still finds the diagonal.
+    src = [f"{s} (part {k})" for k in range(30) for s in TEXT]
+    cfg = AlignConfig(full_search_cells=1000, coarse_blocks=20)
+    beads = align_sentences(src, src, src, config=cfg)
+    assert pairs(beads) == [((i,), (i,)) for i in range(len(src))]
+
+
+def test_files_roundtrip(tmp_path: Path) -> None:
+    f = tmp_path / "s.txt"
+    f.write_bytes("ça va \nsecond\n\nlast".encode())
+    assert read_sentence_file(f) == ["ça va", "second", "", "last"]
+    (tmp_path / "bin").write_bytes(b"a\x00b")
+    with pytest.raises(AlignError, match="binary"):
+        read_sentence_file(tmp_path / "bin")
+    (tmp_path / "latin").write_bytes("é\n".encode("latin-1"))
+    with pytest.raises(AlignError, match="not UTF-8"):
+        read_sentence_file(tmp_path / "latin")
+    beads = [Bead((0, 1), (0,), 0.91234), Bead((), (1,), 0.1)]
+    assert format_alignment(beads) == "[0, 1]:[0]:0.9123\n[]:[1]:0.1000\n"
+    out = tmp_path / "a.txt"
+    write_alignment(beads, out)
+    assert out.read_text() == format_alignment(beads)
