@@ -145,7 +145,7 @@ def load_dataset(path: str | Path) -> EvalDataset:
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AlignError(f"{manifest_path}: not valid JSON ({exc})") from None
+        raise AlignError(f"{manifest_path}: not valid JSON ({exc}); re-create it with `align run`") from None
     engine = manifest.get("engine") if isinstance(manifest, dict) else None
     engine = engine if isinstance(engine, dict) else {}
     try:
@@ -153,7 +153,9 @@ def load_dataset(path: str | Path) -> EvalDataset:
     except IndexError:  # datasets cannot load a split that was saved with no rows
         raise AlignError(f"{folder}: the dataset is empty; nothing to evaluate") from None
     except (FileNotFoundError, ValueError, OSError) as exc:
-        raise AlignError(f"{folder}: cannot read the dataset ({exc})") from None
+        raise AlignError(
+            f"{folder}: cannot read the dataset ({exc}); re-create it with `align run`"
+        ) from None
     if not isinstance(loaded, datasets.DatasetDict) or "test" not in loaded:
         raise AlignError(f"{folder}: not an align dataset (no 'test' split)")
     split = loaded["test"]
@@ -162,20 +164,25 @@ def load_dataset(path: str | Path) -> EvalDataset:
         raise AlignError(f"{folder}: not an align dataset (missing columns: {', '.join(missing)})")
     if len(split) == 0:
         raise AlignError(f"{folder}: the dataset is empty; nothing to evaluate")
-    rows = tuple(
-        Row(
-            id=record["id"],
-            fr=record["translation"]["fr"],
-            en=record["translation"]["en"],
-            fr_doc=record["fr_doc"],
-            en_doc=record["en_doc"],
-            fr_sent_ids=tuple(record["fr_sent_ids"]),
-            en_sent_ids=tuple(record["en_sent_ids"]),
-            bead=record["bead"],
-            score=float(record["score"]),
+    try:
+        rows = tuple(
+            Row(
+                id=str(record["id"]),
+                fr=str(record["translation"]["fr"]),
+                en=str(record["translation"]["en"]),
+                fr_doc=str(record["fr_doc"]),
+                en_doc=str(record["en_doc"]),
+                fr_sent_ids=tuple(int(i) for i in record["fr_sent_ids"]),
+                en_sent_ids=tuple(int(i) for i in record["en_sent_ids"]),
+                bead=str(record["bead"]),
+                score=float(record["score"]),
+            )
+            for record in split.select_columns(list(REQUIRED_COLUMNS))
         )
-        for record in split.select_columns(list(REQUIRED_COLUMNS))
-    )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AlignError(
+            f"{folder}: unexpected dataset layout ({exc!r}); re-create it with `align run`"
+        ) from None
     return EvalDataset(
         path=folder,
         rows=rows,

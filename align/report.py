@@ -484,6 +484,21 @@ def check_report_dir(out: Path) -> None:
         raise AlignError(f"{out.parent} does not exist; create it or choose another --report folder")
 
 
+def _write_report_files(evaluation: Evaluation, folder: Path, documents: Documents | None) -> None:
+    (folder / MARKER).write_text("written by align evaluate --report\n", encoding="utf-8")
+    plot_systems(evaluation, folder / "systems.png")
+    plot_score_distribution(evaluation.rows, evaluation.min_score, folder / "scores.png")
+    plot_threshold_curve(evaluation, folder / "threshold.png")
+    pages = []
+    for number, (fr_doc, en_doc) in enumerate(_doc_pairs(evaluation.rows), start=1):
+        rows = [r for r in evaluation.rows if (r.fr_doc, r.en_doc) == (fr_doc, en_doc)]
+        href = f"docs/pair-{number:03d}.html"
+        page = document_html(fr_doc, en_doc, rows, evaluation.min_score, documents)
+        (folder / href).write_text(page, encoding="utf-8")
+        pages.append((href, fr_doc, en_doc, len(rows)))
+    (folder / "index.html").write_text(_index_html(evaluation, pages), encoding="utf-8")
+
+
 def write_report(
     evaluation: Evaluation, out_dir: str | Path, documents: Documents | None = None
 ) -> Path:
@@ -492,20 +507,9 @@ def write_report(
     check_report_dir(out)
     partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
-    (partial / "docs").mkdir(parents=True)
     try:
-        (partial / MARKER).write_text("written by align evaluate --report\n", encoding="utf-8")
-        plot_systems(evaluation, partial / "systems.png")
-        plot_score_distribution(evaluation.rows, evaluation.min_score, partial / "scores.png")
-        plot_threshold_curve(evaluation, partial / "threshold.png")
-        pages = []
-        for number, (fr_doc, en_doc) in enumerate(_doc_pairs(evaluation.rows), start=1):
-            rows = [r for r in evaluation.rows if (r.fr_doc, r.en_doc) == (fr_doc, en_doc)]
-            href = f"docs/pair-{number:03d}.html"
-            page = document_html(fr_doc, en_doc, rows, evaluation.min_score, documents)
-            (partial / href).write_text(page, encoding="utf-8")
-            pages.append((href, fr_doc, en_doc, len(rows)))
-        (partial / "index.html").write_text(_index_html(evaluation, pages), encoding="utf-8")
+        (partial / "docs").mkdir(parents=True)
+        _write_report_files(evaluation, partial, documents)
         if out.exists():
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
             os.replace(out, old)
@@ -513,6 +517,8 @@ def write_report(
             shutil.rmtree(old)
         else:
             os.replace(partial, out)
+    except OSError as exc:
+        raise AlignError(f"{out}: cannot write the report ({exc.strerror or exc})") from None
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return out

@@ -263,6 +263,15 @@ def test_bad_inputs(dataset_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(AlignError, match=r"not-ours: not an align dataset"):
         load_dataset(not_ours)
 
+    corrupt = write_dataset(tmp_path / "corrupt")
+    for arrow in (corrupt / "test").glob("*.arrow"):
+        arrow.write_bytes(b"garbage")
+    with pytest.raises(AlignError, match=r"corrupt: cannot read the dataset .*; re-create it with `align run`"):
+        load_dataset(corrupt)
+    (corrupt / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(AlignError, match=r"manifest\.json: not valid JSON"):
+        load_dataset(corrupt)
+
     empty = write_dataset(tmp_path / "empty", pairs=[])
     with pytest.raises(AlignError, match=r"empty: the dataset is empty"):
         load_dataset(empty)
