@@ -17,6 +17,7 @@ grow linearly with document length.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -114,13 +115,26 @@ def align_sentences(
     ``tgt_mt[j]`` (optional) the translation of ``tgt[j]`` into the source language.
     Pure and deterministic.
     """
+    spans, evidence = align_evidence(src, tgt, src_mt, tgt_mt, config)
+    return [Bead(tuple(range(s0, s1)), tuple(range(t0, t1)), _score(f, size))
+            for (s0, s1, t0, t1), (f, size) in zip(spans, evidence)]
+
+
+def align_evidence(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    src_mt: Sequence[str],
+    tgt_mt: Sequence[str] | None = None,
+    config: AlignConfig | None = None,
+) -> tuple[list[list[int]], list[tuple[float, int]]]:
+    """Bead spans ``[s0, s1, t0, t1]`` and the evidence ``bead_evidence`` computes for each (before calibration)."""
     cfg = config or AlignConfig()
     _check("the source translation", len(src_mt), len(src))
     if tgt_mt is not None:
         _check("the target translation", len(tgt_mt), len(tgt))
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
-        return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
+        return [[i, i + 1, 0, 0] for i in range(n)] + [[n, n, j, j + 1] for j in range(m)], [(0.0, 1)] * (n + m)
     two = tgt_mt is not None
     prof = lambda texts: profiles(texts, cfg.char_orders, cfg.word_weight)  # noqa: E731
     fa, fb = prof(src_mt), prof(tgt)
@@ -165,7 +179,44 @@ def align_sentences(
         return bool(fa.chars[span[0]:span[1]].sum() + fb.chars[span[2]:span[3]].sum())
 
     spans = _absorb(spans, sim, sized, cfg)
-    return [Bead(tuple(range(s0, s1)), tuple(range(t0, t1)), 0.0) for s0, s1, t0, t1 in spans]
+    return spans, bead_evidence(spans, sim)
+
+
+# Logistic calibration of bead scores, fitted on the dev benchmarks' gold alignments by
+# scripts/fit_sentalign_calibration.py (target: the bead is exactly a gold bead).
+CALIBRATION_ALIGNED = (-1.07, -1.63, 2.46)   # slope on similarity, per extra sentence, intercept
+CALIBRATION_SKIPPED = (-2.17, -0.75)        # slope on the best similarity to a neighbouring sentence, intercept
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
+
+
+def bead_evidence(spans: list[list[int]], sim: Callable[[int, int, int, int], float]) -> list[tuple[float, int]]:
+    """(similarity, sentences in the bead) of each bead; for an unaligned sentence, its best similarity with a
+    sentence of the other side in the neighbouring beads (how much it could have been aligned)."""
+    out = []
+    for k, (s0, s1, t0, t1) in enumerate(spans):
+        if s1 > s0 and t1 > t0:
+            out.append((sim(s0, s1, t0, t1), s1 - s0 + t1 - t0))
+            continue
+        best = -1.0
+        for nb_ in range(max(0, k - 2), min(len(spans), k + 3)):
+            o = spans[nb_]
+            if s1 > s0:
+                best = max([best] + [sim(s0, s1, j, j + 1) for j in range(o[2], o[3])])
+            else:
+                best = max([best] + [sim(i, i + 1, t0, t1) for i in range(o[0], o[1])])
+        out.append((best, 1))
+    return out
+
+
+def _score(f: float, size: int) -> float:
+    if size > 1:
+        wa, wn, ca = CALIBRATION_ALIGNED
+        return _sigmoid(wa * f + wn * (size - 2) + ca)
+    ws, cs = CALIBRATION_SKIPPED
+    return _sigmoid(ws * f + cs)
 
 
 def _absorb(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], bool],
