@@ -57,12 +57,12 @@ def _fmt_p(p_value: float) -> str:
 
 
 def summary_line(evaluation: Evaluation) -> str:
-    kept = f"{evaluation.n_rows} of {evaluation.n_dataset_rows} rows"
-    if evaluation.min_score is not None:
-        kept += f" with alignment score >= {evaluation.min_score:g}"
-    else:
-        kept = f"all {evaluation.n_dataset_rows} rows"
-    return f"{evaluation.dataset}: {kept}"
+    if evaluation.min_score is None:
+        return f"{evaluation.dataset}: all {evaluation.n_dataset_rows} rows"
+    return (
+        f"{evaluation.dataset}: {evaluation.n_rows} of {evaluation.n_dataset_rows} rows "
+        f"with alignment score >= {evaluation.min_score:g}"
+    )
 
 
 def _breakdown_table(title: str, groups: Sequence[GroupResult], systems: Sequence[str]) -> Table:
@@ -200,16 +200,21 @@ def plot_score_distribution(rows: Sequence[Row], min_score: float | None, path: 
 
 
 def plot_threshold_curve(evaluation: Evaluation, path: Path) -> None:
-    """BLEU and chrF of each system on the pairs whose score is at least a threshold."""
-    figure = _new_figure(7.2, 3.6)
-    axes = figure.subplots(1, len(GROUP_METRICS))
+    """BLEU and chrF of each system on the pairs whose score is at least a threshold, and how
+    many pairs that leaves."""
+    figure = _new_figure(9.6, 3.6)
+    axes = figure.subplots(1, len(GROUP_METRICS) + 1)
     thresholds = [float(point.key) for point in evaluation.curve]
     for ax, metric in zip(axes, GROUP_METRICS):
         for system in evaluation.systems:
             values = [point.scores[system.name][metric] for point in evaluation.curve]
             ax.plot(thresholds, values, marker="o", label=_short(system.name))
-        ax.set_xlabel("minimum alignment score")
         ax.set_title(metric)
+    axes[-1].plot(thresholds, [point.n_rows for point in evaluation.curve], marker="o", color="grey")
+    axes[-1].set_title("pairs kept")
+    axes[-1].set_ylim(bottom=0)
+    for ax in axes:
+        ax.set_xlabel("minimum alignment score")
     figure.suptitle("Scores on the pairs whose alignment score ≥ threshold")
     axes[0].legend(fontsize="small")
     figure.savefig(path)
