@@ -80,7 +80,7 @@ def _coarse_band(sa: np.ndarray, sb: np.ndarray, cfg: AlignConfig) -> tuple[np.n
     nb_, mb_ = len(ba), len(bb)
     sim = ba @ bb.T
     pi, pj = path_dp(sim, np.zeros(nb_, np.int64), np.zeros(nb_ + 1, np.int64), np.full(nb_ + 1, mb_, np.int64),
-                     nb_, mb_, cfg.path_threshold)
+                     nb_, mb_, cfg.path_threshold, 0.01)
     pi = np.minimum(pi * bs, n)
     pj = np.minimum(pj * bt, m)
     return band_from_path(pi, pj, n, m, cfg.band_margin * bs, cfg.band_margin * bt)
@@ -98,7 +98,7 @@ def _path_band(sa: np.ndarray, sb: np.ndarray, cfg: AlignConfig) -> tuple[np.nda
         plo, width = pair_band(jlo, jhi, m)
         sim = sketch_band_sims(sa, sb, plo, width)
     plo, _ = pair_band(jlo, jhi, m)
-    pi, pj = path_dp(sim, plo, jlo, jhi, n, m, cfg.path_threshold)
+    pi, pj = path_dp(sim, plo, jlo, jhi, n, m, cfg.path_threshold, 0.01)
     return band_from_path(pi, pj, n, m, cfg.band_width, cfg.band_width)
 
 

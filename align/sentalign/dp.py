@@ -82,8 +82,11 @@ def band_overlaps(ha, wa, oa, hb, ob, plo, width):
 
 
 @nb.njit(cache=True)
-def path_dp(sim, plo, jlo, jhi, n, m, threshold):
-    """Best 1-1/1-0/0-1 path maximising the sum of (sim - threshold) over 1-1 steps; returns lattice points."""
+def path_dp(sim, plo, jlo, jhi, n, m, threshold, skip_penalty):
+    """Best 1-1/1-0/0-1 path: sum of (sim - threshold) over 1-1 steps minus skip_penalty per skip.
+
+    The small skip penalty breaks ties towards the diagonal in repetitive text. Returns lattice points.
+    """
     wmax = (jhi - jlo).max() + 1
     score = np.full((n + 1, wmax), -np.inf)
     back = np.zeros((n + 1, wmax), np.int8)
@@ -95,11 +98,11 @@ def path_dp(sim, plo, jlo, jhi, n, m, threshold):
             best = -np.inf
             bt = 0
             if i > 0 and jlo[i - 1] <= j <= jhi[i - 1]:
-                v = score[i - 1, j - jlo[i - 1]]
+                v = score[i - 1, j - jlo[i - 1]] - skip_penalty
                 if v > best:
                     best, bt = v, 1
             if j > jlo[i]:
-                v = score[i, j - 1 - jlo[i]]
+                v = score[i, j - 1 - jlo[i]] - skip_penalty
                 if v > best:
                     best, bt = v, 2
             if i > 0 and j > 0 and jlo[i - 1] <= j - 1 <= jhi[i - 1]:
