@@ -150,10 +150,10 @@ def align_evidence(
     plo, width = pair_band(jlo, jhi, m)
 
     def side(x: Profiles, y: Profiles) -> tuple:
-        ov = band_overlaps(x.hashes, x.weights, x.offs, y.hashes, y.offs, plo, width)
+        ov = band_overlaps(x.keys, x.weights, x.offs, y.keys, y.offs, plo, width)
         mx, my = x.mass, y.mass
         bgx, bgy = background(ov, plo, width, mx, my, m)
-        return (ov, x.raw, x.raw_weights, x.offs, y.raw, y.offs, mx, my, bgx, bgy)
+        return (ov, x.keys, x.weights, x.offs, y.keys, y.offs, mx, my, bgx, bgy)
 
     sides = side(fa, fb)
     sides = sides + (side(fs, ftm) if two else sides)

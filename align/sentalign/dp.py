@@ -53,15 +53,22 @@ def sketch_band_sims(a, b, plo, width):
 
 
 @nb.njit(cache=True)
-def _overlap(ha, wa, a0, a1, hb, b0, b1):
+def _overlap(ka, wa, a0, a1, kb, b0, b1):
+    """Weighted sum over keys of min(count in a, count in b) of two sorted key runs."""
     s = 0.0
     i, j = a0, b0
     while i < a1 and j < b1:
-        x, y = ha[i], hb[j]
+        x, y = ka[i], kb[j]
         if x == y:
-            s += wa[i]
-            i += 1
-            j += 1
+            ci = 0
+            while i < a1 and ka[i] == x:
+                ci += 1
+                i += 1
+            cj = 0
+            while j < b1 and kb[j] == x:
+                cj += 1
+                j += 1
+            s += wa[i - 1] * min(ci, cj)
         elif x < y:
             i += 1
         else:
@@ -70,14 +77,14 @@ def _overlap(ha, wa, a0, a1, hb, b0, b1):
 
 
 @nb.njit(cache=True)
-def band_overlaps(ha, wa, oa, hb, ob, plo, width):
+def band_overlaps(ka, wa, oa, kb, ob, plo, width):
     """Weighted multiset overlap of source-side sentence i and target-side sentence plo[i] + k."""
     n = len(oa) - 1
     out = np.zeros((n, width.max() if n else 0), np.float32)
     for i in range(n):
         for k in range(width[i]):
             j = plo[i] + k
-            out[i, k] = _overlap(ha, wa, oa[i], oa[i + 1], hb, ob[j], ob[j + 1])
+            out[i, k] = _overlap(ka, wa, oa[i], oa[i + 1], kb, ob[j], ob[j + 1])
     return out
 
 
@@ -142,7 +149,7 @@ def _multi_overlap(rk_a, rw_a, offs_a, s0, s1, rk_b, offs_b, t0, t1, pa, pb):
         pa[u] = offs_a[s0 + u]
     for u in range(nb_):
         pb[u] = offs_b[t0 + u]
-    top = np.uint64(0xFFFFFFFFFFFFFFFF)
+    top = np.uint32(0xFFFFFFFF)
     total = 0.0
     while True:
         key = top
