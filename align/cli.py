@@ -427,14 +427,18 @@ def documents_command(
 
     err = Console(stderr=True)
     sides = []
+    # Languages are identified, not assumed, so that one mixed folder can be given for both sides.
     for folder, lang, name in ((fr_dir, "fr", "French"), (en_dir, "en", "English")):
-        corpus = load_corpus([folder], lang=lang)
-        if not corpus.documents:
-            first = f"{corpus.skipped[0].path}: {corpus.skipped[0].reason}" if corpus.skipped else "empty"
+        corpus = load_corpus([folder])
+        docs = [doc for doc in corpus.documents if doc.lang == lang]
+        if not docs:
+            first = f"{corpus.skipped[0].path}: {corpus.skipped[0].reason}" if corpus.skipped else "no article in it"
             raise AlignError(f"{folder}: no {name} documents found ({first})")
         for note in [*(f"skipped: {s.path}: {s.reason}" for s in corpus.skipped), *corpus.warnings]:
             err.print(note, highlight=False, markup=False, soft_wrap=True)
-        sides.append([segment_document(doc) for doc in corpus.documents])
+        if len(docs) < len(corpus.documents) and fr_dir != en_dir:
+            err.print(f"{folder}: {len(corpus.documents) - len(docs)} document(s) not in {name} left out", highlight=False)
+        sides.append([segment_document(doc) for doc in docs])
     fr_docs, en_docs = sides
     with Progress(console=err, transient=True) as bar:
         mt_task = bar.add_task("translating French sentences", total=None)
@@ -454,7 +458,9 @@ def documents_command(
         write_pairs(pairs, output)
         err.print(f"{len(pairs)} document pairs written to {output}", highlight=False)
         return
-    table = Table("French", "English", "score", "similarity", "margin", "coverage", title="Document pairs")
+    table = Table(title="Document pairs")
+    for column in ("French", "English", "score", "similarity", "margin", "coverage"):
+        table.add_column(column, overflow="fold", justify="left" if column in ("French", "English") else "right")
     for p in pairs:
         table.add_row(p.fr_id, p.en_id, *(f"{v:.4f}" for v in (p.score, p.similarity, p.margin, p.coverage)))
     Console().print(table)

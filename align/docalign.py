@@ -16,8 +16,9 @@ Two kinds of evidence, because corpora come in two regimes:
   same subject), which share a topic but few parallel sentences.
 * **Sentence-alignment coverage.** For the top candidates only, the French and
   English sentences are aligned (`align.sentalign.align_sentences`) and the
-  coverage is the share of sentences lying in confident beads (that link both
-  sides), on the better-covered side. This is what separates a *translation*
+  coverage is the share of sentences lying in confident beads (beads whose
+  MT side has a chrF of at least 40 against the English side), on the
+  better-covered side. This is what separates a *translation*
   from another article on the same event, and it needs no margin, so one
   French article can match two English versions of the same agency story (1-n).
 
@@ -39,6 +40,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from align.errors import AlignError
+from align.scoring import chrf
 from align.sentalign import AlignConfig, align_sentences
 
 if TYPE_CHECKING:
@@ -58,18 +60,24 @@ class DocAlignConfig:
     min_score: float = 1 / 3
     """Keep pairs whose score (max of coverage and relative margin) reaches this value: a third
     of the sentences in confident beads, or a cosine 1 / (1 - 1/3) = 1.5 times the best rival."""
-    bead_confidence: float = 0.5
-    """A sentence bead counts towards coverage from this score on."""
+    bead_chrf: float = 40.0
+    """A sentence bead counts towards coverage when the chrF (sacrebleu scale, 0-100) of its French
+    side's MT against its English side reaches this: translations score about 45-75 even with
+    Apertium, unrelated sentences 10-35. (Bead scores from `align_sentences` are calibrated on
+    parallel documents, so they say which beads are right *if* the documents are parallel, not
+    whether they are.)"""
     sentence_config: AlignConfig | None = None
     """Configuration passed to `align_sentences` (None: its defaults)."""
 
     def __post_init__(self) -> None:
         if self.candidates < 1:
             raise ValueError("candidates must be >= 1")
-        for name in ("min_similarity", "min_score", "bead_confidence"):
+        for name in ("min_similarity", "min_score"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
+        if not 0.0 <= self.bead_chrf <= 100.0:
+            raise ValueError(f"bead_chrf must be in [0, 100], got {self.bead_chrf}")
 
 
 @dataclass(frozen=True)
@@ -140,11 +148,11 @@ def coverage(
     fr_mt: Sequence[str],
     en: Sequence[str],
     *,
-    bead_confidence: float = 0.5,
+    bead_chrf: float = 40.0,
     config: AlignConfig | None = None,
 ) -> float:
-    """Share of the sentences of the better-covered document that lie in confident beads
-    linking both sides.
+    """Share of the sentences of the better-covered document that lie in confident beads: beads
+    linking both sides whose French MT has a chrF of at least `bead_chrf` against the English.
 
     The better-covered side, not both pooled: a short wire story fully translated inside a longer
     article is a match, although most of the longer article's sentences are unaligned.
@@ -154,7 +162,9 @@ def coverage(
     beads = [
         bead
         for bead in align_sentences(fr, en, fr_mt, config=config)
-        if bead.src and bead.tgt and bead.score >= bead_confidence
+        if bead.src
+        and bead.tgt
+        and chrf(" ".join(fr_mt[i] for i in bead.src), " ".join(en[j] for j in bead.tgt)) >= bead_chrf
     ]
     return max(sum(len(b.src) for b in beads) / len(fr), sum(len(b.tgt) for b in beads) / len(en))
 
@@ -189,7 +199,7 @@ def align_documents(
     for done, (i, j) in enumerate(cells, 1):
         fr_id, en_id = fr_ids[i], en_ids[j]
         cov = coverage(
-            fr[fr_id], fr_mt[fr_id], en[en_id], bead_confidence=config.bead_confidence, config=config.sentence_config
+            fr[fr_id], fr_mt[fr_id], en[en_id], bead_chrf=config.bead_chrf, config=config.sentence_config
         )
         score = max(cov, float(margins[i, j]))
         if score >= config.min_score:
