@@ -17,6 +17,7 @@ grow linearly with document length.
 
 from __future__ import annotations
 
+import heapq
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -43,18 +44,19 @@ class AlignConfig:
     """Aligner parameters; the defaults were tuned on the dev benchmarks (scripts/bench_alignment.py)."""
 
     max_side: int = 3            # at most this many sentences on each side of a bead
-    char_orders: tuple[int, int] = (1, 5)   # character n-gram orders, inclusive (whitespace removed)
+    char_orders: tuple[int, int] = (2, 5)   # character n-gram orders, inclusive (whitespace removed)
     word_weight: float = 1.0     # weight of a word uni/bigram relative to a character n-gram
     threshold: float = -0.02     # a 1-1 bead is kept when its background-corrected similarity exceeds this
     nm_penalty: float = 0.03     # per sentence beyond 1-1, discourages needless merges
     length_weight: float = 0.05  # weight of the squared log char-length ratio of a bead's two sides
     sketch_dim: int = 512        # size of the dense hashed sentence vectors used to find the path
     path_threshold: float = 0.1  # a 1-1 step of the search path must have a sketch cosine above this
-    band_width: int = 8          # exact beads are searched within this many sentences of the path
+    band_width: int = 4          # exact beads are searched within this many sentences of the path
     full_search_cells: int = 4_000_000   # above this many sentence pairs, search the path coarse-to-fine
     coarse_blocks: int = 800     # about this many blocks per side in the coarse pass
     band_margin: int = 2         # band half-width around the coarse path, in blocks
     merge_gain: float = -0.01    # an unaligned neighbour joins a bead unless its similarity drops by more
+    merge_margin: float = 0.04   # two aligned beads are joined when the whole beats both parts by more
 
 
 # --------------------------------------------------------------------------- alignment
@@ -178,7 +180,7 @@ def align_evidence(
     def sized(span: list[int]) -> bool:
         return bool(fa.chars[span[0]:span[1]].sum() + fb.chars[span[2]:span[3]].sum())
 
-    spans = _absorb(spans, sim, sized, cfg)
+    spans = _merge(spans, sim, sized, cfg)
     return spans, bead_evidence(spans, sim)
 
 
@@ -219,52 +221,69 @@ def _score(f: float, size: int) -> float:
     return _sigmoid(ws * f + cs)
 
 
-def _absorb(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], bool],
-            cfg: AlignConfig) -> list[list[int]]:
-    """Grow 1-1 beads into n-m beads by absorbing adjacent unaligned sentences while similarity improves.
+def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], bool],
+           cfg: AlignConfig) -> list[list[int]]:
+    """Join adjacent beads best-first while the joined bead is more similar than its best part.
 
-    Merging only sentences the 1-1 pass left unaligned (as Bleualign does) never joins two good 1-1 beads:
-    adjacent sentences share topic words, so a merged bead often looks slightly better than its parts.
+    An unaligned sentence joins an aligned neighbour unless the similarity drops by more than
+    ``-merge_gain`` (as Bleualign grows its anchors); two aligned beads are joined only when the joined
+    bead beats both by ``merge_margin`` — two correct 1-1 beads joined look about as similar as the better
+    one (adjacent sentences share topic words), while the two halves of a crossing 2-2 bead are each
+    clearly worse than the whole. Two unaligned beads are never joined (the 1-1 pass rejected them).
     """
-    alive = [True] * len(spans)
-    for k, bead in enumerate(spans):
-        if bead[0] == bead[1] or bead[2] == bead[3]:
+    beads = [list(b) for b in spans]
+    aligned = [b[0] < b[1] and b[2] < b[3] for b in beads]
+    score = [sim(*b) if al else -math.inf for b, al in zip(beads, aligned)]
+    nxt = list(range(1, len(beads) + 1))
+    prv = list(range(-1, len(beads) - 1))
+    alive = [True] * len(beads)
+    version = [0] * len(beads)
+
+    def candidate(k: int) -> tuple[float, list[int]] | None:
+        """Gain of joining bead k with the next live bead, or None if not allowed."""
+        q = nxt[k]
+        if q >= len(beads) or not (aligned[k] or aligned[q]):
+            return None
+        x, y = beads[k], beads[q]
+        if not (sized(x) and sized(y)):
+            return None   # an empty line stays on its own
+        joined = [x[0], y[1], x[2], y[3]]
+        if joined[1] - joined[0] > cfg.max_side or joined[3] - joined[2] > cfg.max_side:
+            return None
+        f = sim(*joined)
+        margin = cfg.merge_margin if aligned[k] and aligned[q] else cfg.merge_gain
+        gain = f - max(score[k], score[q]) - margin
+        return (gain, joined) if gain > 0 else None
+
+    heap: list[tuple[float, int, int, int]] = []
+
+    def push(k: int) -> None:
+        if 0 <= k < len(beads) and alive[k]:
+            c = candidate(k)
+            if c is not None:
+                heapq.heappush(heap, (-c[0], k, version[k], version[nxt[k]]))
+
+    for k in range(len(beads) - 1):
+        push(k)
+    while heap:
+        _, k, vk, vq = heapq.heappop(heap)
+        q = nxt[k] if alive[k] else -1
+        if q < 0 or q >= len(beads) or version[k] != vk or version[q] != vq:
             continue
-        cur = sim(*bead)
-        while True:
-            best, choice = cur + cfg.merge_gain, None
-            for nb_ in (k - 1, k + 1):
-                if not (0 <= nb_ < len(spans)) or not alive[nb_]:
-                    continue
-                other = spans[nb_]
-                if (other[0] != other[1] and other[2] != other[3]) or not sized(other):
-                    continue  # an aligned bead is never merged; an empty line stays on its own
-                cand = [min(bead[0], other[0]) if other[0] != other[1] else bead[0],
-                        max(bead[1], other[1]) if other[0] != other[1] else bead[1],
-                        min(bead[2], other[2]) if other[2] != other[3] else bead[2],
-                        max(bead[3], other[3]) if other[2] != other[3] else bead[3]]
-                if cand[1] - cand[0] > cfg.max_side or cand[3] - cand[2] > cfg.max_side:
-                    continue
-                f = sim(*cand)
-                if f > best:
-                    best, choice = f, (nb_, cand)
-            if choice is None:
-                break
-            alive[choice[0]] = False
-            bead[:] = choice[1]
-            cur = best
-            # the neighbour consumed: look further out on that side next time
-            if choice[0] == k - 1:
-                spans[k - 1] = bead
-            else:
-                spans[k + 1] = bead
-    out, seen = [], set()
-    for k, bead in enumerate(spans):
-        if id(bead) in seen:
+        c = candidate(k)
+        if c is None:
             continue
-        seen.add(id(bead))
-        out.append(bead)
-    return out
+        beads[k] = c[1]
+        aligned[k] = True
+        score[k] = sim(*c[1])
+        alive[q] = False
+        nxt[k] = nxt[q]
+        if nxt[q] < len(beads):
+            prv[nxt[q]] = k
+        version[k] += 1
+        push(k)
+        push(prv[k])
+    return [b for b, al in zip(beads, alive) if al]
 
 
 def read_sentence_file(path: str | Path) -> list[str]:
