@@ -6,6 +6,7 @@ Usage: .venv/bin/python scripts/bench_alignment.py [--bench-dir DIR] [--no-docum
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import time
 from collections.abc import Callable
@@ -105,6 +106,22 @@ def bench_documents(root: Path) -> None:
         print(f"{name:<36}{len(pred):>6}{p:>7.3f}{r:>7.3f}{f:>7.3f}{paired:>20}" + (f"{took:>8.2f}" if took else ""))
     f_ours, f_base = score_document_pairs(gold, pairs)[2], score_document_pairs(gold, baseline)[2]
     print(f"F1 ratio ours / baseline: {f_ours / f_base:.2f}" if f_base else "")
+    # Stress: remove the English partner of 5 French documents and the French partner of 5 others,
+    # which doubles the distractors (10 random draws, fixed seed).
+    rng = random.Random(13)
+    draws = []
+    for _ in range(10):
+        drop = rng.sample(sorted(gold), 10)
+        drop_en, drop_fr = {e for _, e in drop[:5]}, {f for f, _ in drop[5:]}
+        sub_fr = {k: v for k, v in fr.items() if k not in drop_fr}
+        sub_en = {k: v for k, v in en.items() if k not in drop_en}
+        sub_gold = {(f, e) for f, e in gold if f in sub_fr and e in sub_en}
+        pred = {(x.fr_id, x.en_id) for x in align_documents(sub_fr, {k: fr_mt[k] for k in sub_fr}, sub_en)}
+        p, r, _ = score_document_pairs(sub_gold, pred)
+        draws.append((p, r, len(pred - sub_gold)))
+    print(f"stress (10 gold pairs broken: 5 more French, 5 more English distractors; 10 draws): "
+          f"mean P {sum(d[0] for d in draws) / 10:.3f}, mean R {sum(d[1] for d in draws) / 10:.3f}, "
+          f"false pairs {sum(d[2] for d in draws)} in total")
 
 
 def main() -> int:
