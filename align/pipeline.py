@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from align.corpus import Skipped, detect_language, load_corpus
+from align.corpus import Skipped, load_corpus
 from align.docalign import DocAlignConfig, DocPair, align_documents
 from align.errors import AlignError
 from align.export import DEFAULT_FORMATS, check_destination, library_versions, parse_formats, save_dataset
@@ -253,8 +253,7 @@ def run(
         ) | find_boilerplate(
             en, min_docs=config.scoring.boilerplate_min_docs, max_words=config.scoring.boilerplate_max_words
         )
-        filters = default_filters(config.scoring, language_of=lambda text: detect_language(text)[0],
-                                  boilerplate=boilerplate)
+        filters = default_filters(config.scoring, boilerplate=boilerplate)
         records = []
         for done, candidate in enumerate(candidates, 1):
             records.append(score_candidate(candidate, filters, config.scoring))

@@ -20,15 +20,18 @@ from dataclasses import dataclass, field
 
 from sacrebleu.metrics import BLEU, CHRF
 
+from align.corpus import detect_language, looks_like_headline
+
 # Flag names, in the order used to name the reason a low-scoring pair was dropped.
 IDENTICAL = "identical"
 NOT_ENGLISH = "not_english"
 BOILERPLATE = "boilerplate"
+HEADING = "merged_heading"
 NUMBERS = "numbers_mismatch"
 LENGTH_RATIO = "length_ratio"
 TOO_SHORT = "too_short"
 TOO_LONG = "too_long"
-FLAGS = (IDENTICAL, NOT_ENGLISH, BOILERPLATE, NUMBERS, LENGTH_RATIO, TOO_SHORT, TOO_LONG)
+FLAGS = (IDENTICAL, NOT_ENGLISH, BOILERPLATE, HEADING, NUMBERS, LENGTH_RATIO, TOO_SHORT, TOO_LONG)
 
 LOW_SCORE = "low_score"  # dropped under --min-score with no flag to blame
 DUPLICATE = "duplicate"
@@ -37,6 +40,7 @@ DEFAULT_PENALTIES: Mapping[str, float] = {
     IDENTICAL: 0.2,
     NOT_ENGLISH: 0.2,
     BOILERPLATE: 0.2,
+    HEADING: 0.2,
     NUMBERS: 0.6,
     LENGTH_RATIO: 0.6,
     TOO_SHORT: 0.6,
@@ -245,17 +249,37 @@ class BoilerplateFilter:
         return []
 
 
+@dataclass(frozen=True)
+class HeadingFilter:
+    """A side joins a headline-like line (subheading, rubric, caption) to other sentences.
+
+    The line has no counterpart on the other side, so the pair is not a translation;
+    headline-to-headline pairs (one line on each side) are fine.
+    """
+
+    is_heading: Callable[[str], bool]
+
+    def __call__(self, c: Candidate) -> list[str]:
+        for side in (c.fr_sents, c.en_sents):
+            if len(side) > 1 and any(self.is_heading(s) for s in side):
+                return [HEADING]
+        return []
+
+
 Filter = Callable[[Candidate], list[str]]
 
 
-def default_filters(
-    config: ScoringConfig, *, language_of: Callable[[str], str], boilerplate: frozenset[str]
-) -> list[Filter]:
-    """The standard filter chain built from ``config``."""
+def _language_of(text: str) -> str:
+    return detect_language(text)[0]
+
+
+def default_filters(config: ScoringConfig, *, boilerplate: frozenset[str] = frozenset()) -> list[Filter]:
+    """The standard filter chain built from ``config``; ``boilerplate`` from :func:`find_boilerplate`."""
     return [
         IdenticalFilter(),
-        LanguageFilter(language_of, config.langid_min_words),
+        LanguageFilter(_language_of, config.langid_min_words),
         BoilerplateFilter(boilerplate),
+        HeadingFilter(looks_like_headline),
         NumberFilter(),
         LengthRatioFilter(config.min_length_ratio, config.max_length_ratio),
         LengthFilter(config.min_words, config.max_words),

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from align.corpus import detect_language
 from align.scoring import (
     BOILERPLATE,
     DUPLICATE,
+    HEADING,
     IDENTICAL,
     LENGTH_RATIO,
     LOW_SCORE,
@@ -28,10 +28,6 @@ from align.scoring import (
 CONFIG = ScoringConfig()
 
 
-def _language_of(text: str) -> str:
-    return detect_language(text)[0]
-
-
 def candidate(fr: str, en: str, mt: str | None = None, *, bead_score: float = 0.9, fr_ids=(0,), en_ids=(0,),
               fr_doc: str = "fr1", en_doc: str = "en1") -> Candidate:
     return Candidate(fr_doc, en_doc, tuple(fr_ids), tuple(en_ids), (fr,), (en,), (mt if mt is not None else en,),
@@ -39,7 +35,7 @@ def candidate(fr: str, en: str, mt: str | None = None, *, bead_score: float = 0.
 
 
 def score(c: Candidate, boilerplate: frozenset[str] = frozenset()):
-    return score_candidate(c, default_filters(CONFIG, language_of=_language_of, boilerplate=boilerplate), CONFIG)
+    return score_candidate(c, default_filters(CONFIG, boilerplate=boilerplate), CONFIG)
 
 
 GOOD = candidate(
@@ -89,6 +85,19 @@ def test_each_filter_flags_its_problem(fr: str, en: str, flag: str) -> None:
     record = score(candidate(fr, en))
     assert flag in record.flags
     assert record.score < combined_score(record.bead_score, record.chrf, (), CONFIG)
+
+
+def test_heading_merged_into_a_bead_is_flagged() -> None:
+    merged = Candidate("fr1", "en1", (8, 9), (5,),
+                       ("Les ATACMS sont des missiles à longue portée.", "Offensive russe sur Kharkiv"),
+                       ("ATACMS are long-range missiles.",), ("The ATACMS are missiles to long range.", "Offensive"),
+                       0.9, 0.8)
+    assert HEADING in score(merged).flags
+    headline_pair = candidate("Offensive russe sur Kharkiv", "Russian offensive on Kharkiv")
+    assert HEADING not in score(headline_pair).flags
+    two_sentences = Candidate("fr1", "en1", (1, 2), (1,), ("Il a parlé.", "Il est parti."),
+                              ("He spoke and he left.",), ("He spoke.", "He left."), 0.9, 0.8)
+    assert HEADING not in score(two_sentences).flags
 
 
 def test_numbers_agree_across_separators() -> None:
