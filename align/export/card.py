@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import yaml
 
-from align.scoring import PairRecord
+from align.scoring import FLAGS, PairRecord
 
 _BINS = 10
 _EXAMPLES = 3
@@ -195,8 +195,7 @@ def render_card(manifest: Mapping, records: Sequence[PairRecord]) -> str:
         "sentence ids within each document), `bead` (number of French and English sentences), `bead_score` "
         "(aligner confidence), `doc_score` (document-pair score), `score` (combined, 0-1), `chrf` and `bleu` "
         "(sacrebleu sentence scores of `mt` against `en`, 0-100), `length_ratio` (English / French characters), "
-        "`flags` (likely problems: identical, not_english, boilerplate, numbers_mismatch, length_ratio, "
-        "too_short, too_long).",
+        f"`flags` (likely problems: {', '.join(FLAGS)}).",
         "",
         "## Files",
         "",
