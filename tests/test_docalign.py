@@ -12,7 +12,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from align.docalign import DocAlignConfig, DocPair, align_documents, relative_margins, similarity_matrix
+from align.docalign import (
+    DocAlignConfig,
+    DocPair,
+    align_documents,
+    coverage,
+    relative_margins,
+    similarity_matrix,
+    write_pairs,
+)
+from align.errors import AlignError
 from align.translate import apertium
 
 # French documents, one sentence per item.
@@ -172,11 +181,31 @@ def test_similarity_ignores_stop_words_and_accents() -> None:
     assert sim[0, 1] == 0.0
 
 
+def test_coverage_counts_sentences_in_beads_whose_mt_matches() -> None:
+    assert coverage(BAKERY_FR, BAKERY_MT, BAKERY_EN) == 1.0
+    # An extra English sentence leaves the French side fully covered.
+    assert coverage(STRIKE_FR, STRIKE_MT, STRIKE_EN_2) == 1.0
+    # Same length, unrelated: sentence alignment still pairs sentences up, but none is a translation.
+    assert coverage(BAKERY_FR[:3], BAKERY_MT[:3], FROG_EN) == 0.0
+    assert coverage([], [], BAKERY_EN) == 0.0
+
+
+def test_pairs_are_written_sorted_with_four_decimals(tmp_path: Path) -> None:
+    pairs = [DocPair("b", "x", 0.5), DocPair("a", "y", 1.0), DocPair("a", "x", 1 / 3)]
+    target = tmp_path / "pairs.tsv"
+    write_pairs(pairs, target)
+    assert target.read_text(encoding="utf-8") == "a\tx\t0.3333\na\ty\t1.0000\nb\tx\t0.5000\n"
+    with pytest.raises(AlignError, match="cannot write the document pairs"):
+        write_pairs(pairs, tmp_path / "missing-folder" / "pairs.tsv")
+
+
 def test_config_is_validated() -> None:
     with pytest.raises(ValueError, match="min_score"):
         DocAlignConfig(min_score=1.5)
     with pytest.raises(ValueError, match="candidates"):
         DocAlignConfig(candidates=0)
+    with pytest.raises(ValueError, match="bead_chrf"):
+        DocAlignConfig(bead_chrf=140)
 
 
 # --- CLI, with the real Apertium engine -------------------------------------------------------
