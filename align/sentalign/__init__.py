@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from align.errors import AlignError
-from align.sentalign.dp import (background, band_from_path, band_overlaps, bead_dp, dice, pair_band, path_dp,
-                              sketch_band_sims)
-from align.sentalign.features import Profiles, idf_table, normalise_rows, profiles, sketch, weighted
+from align.sentalign.dp import (background, band_from_path, band_overlaps, block_dice, pair_band, pair_features,
+                              path_dp, sketch_band_sims)
+from align.sentalign.features import bags, normalise_rows, sketch
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,7 @@ class AlignConfig:
     max_side: int = 3            # at most this many sentences on each side of a bead
     char_orders: tuple[int, int] = (2, 5)   # character n-gram orders, inclusive (whitespace removed)
     word_weight: float = 1.0     # weight of a word uni/bigram relative to a character n-gram
-    threshold: float = -0.02     # a 1-1 bead is kept when its background-corrected similarity exceeds this
-    nm_penalty: float = 0.03     # per sentence beyond 1-1, discourages needless merges
+    threshold: float = -0.04     # a 1-1 bead is kept when its background-corrected similarity exceeds this
     length_weight: float = 0.05  # weight of the squared log char-length ratio of a bead's two sides
     sketch_dim: int = 512        # size of the dense hashed sentence vectors used to find the path
     path_threshold: float = 0.1  # a 1-1 step of the search path must have a sketch cosine above this
@@ -55,16 +54,11 @@ class AlignConfig:
     full_search_cells: int = 4_000_000   # above this many sentence pairs, search the path coarse-to-fine
     coarse_blocks: int = 800     # about this many blocks per side in the coarse pass
     band_margin: int = 2         # band half-width around the coarse path, in blocks
-    merge_gain: float = -0.01    # an unaligned neighbour joins a bead unless its similarity drops by more
+    merge_gain: float = -0.02    # an unaligned neighbour joins a bead unless its similarity drops by more
     merge_margin: float = 0.04   # two aligned beads are joined when the whole beats both parts by more
 
 
 # --------------------------------------------------------------------------- alignment
-
-
-def _bead_types(max_side: int) -> tuple[np.ndarray, np.ndarray]:
-    types = [(1, 0), (0, 1)] + [(a, b) for a in range(1, max_side + 1) for b in range(1, max_side + 1)]
-    return np.array([t[0] for t in types], np.int64), np.array([t[1] for t in types], np.int64)
 
 
 def _check(name: str, got: int, want: int) -> None:
@@ -138,47 +132,32 @@ def align_evidence(
     if n == 0 or m == 0:
         return [[i, i + 1, 0, 0] for i in range(n)] + [[n, n, j, j + 1] for j in range(m)], [(0.0, 1)] * (n + m)
     two = tgt_mt is not None
-    prof = lambda texts: profiles(texts, cfg.char_orders, cfg.word_weight)  # noqa: E731
-    fa, fb = prof(src_mt), prof(tgt)
-    idf = idf_table([fa, fb])
-    fa, fb = weighted(fa, idf), weighted(fb, idf)
-    if two:
-        fs, ftm = prof(src), prof(tgt_mt)  # type: ignore[arg-type]
-        idf2 = idf_table([fs, ftm])
-        fs, ftm = weighted(fs, idf2), weighted(ftm, idf2)
-    else:
-        fs, ftm = fa, fb
-    jlo, jhi = _path_band(sketch(fa, cfg.sketch_dim), sketch(fb, cfg.sketch_dim), cfg)
+    ba, bb, wab, vocab = bags(src_mt, tgt, cfg.char_orders, cfg.word_weight)
+    jlo, jhi = _path_band(sketch(ba, wab, vocab, cfg.sketch_dim), sketch(bb, wab, vocab, cfg.sketch_dim), cfg)
     plo, width = pair_band(jlo, jhi, m)
-
-    def side(x: Profiles, y: Profiles) -> tuple:
-        ov = band_overlaps(x.keys, x.weights, x.offs, y.keys, y.offs, plo, width)
-        mx, my = x.mass, y.mass
-        bgx, bgy = background(ov, plo, width, mx, my, m)
-        return (ov, x.keys, x.weights, x.offs, y.keys, y.offs, mx, my, bgx, bgy)
-
-    sides = side(fa, fb)
-    sides = sides + (side(fs, ftm) if two else sides)
-    ta, tb = _bead_types(1)
-    unit = max(1.0, 0.5 * (fa.chars.mean() + fb.chars.mean()))
-    steps = bead_dp(n, m, jlo, jhi, plo, sides, two, fa.chars, fb.chars, ta, tb, unit, cfg.threshold,
-                    cfg.nm_penalty, cfg.length_weight)
-    spans: list[list[int]] = []
-    i = j = 0
-    for t in steps:
-        a, b = int(ta[t]), int(tb[t])
-        spans.append([i, i + a, j, j + b])
-        i += a
-        j += b
-
-    pa, pb = np.empty(16, np.int64), np.empty(16, np.int64)
+    directions = [(ba, bb, wab)]
+    if two:
+        bs, btm, wst, _ = bags(src, tgt_mt, cfg.char_orders, cfg.word_weight)  # type: ignore[arg-type]
+        directions.append((bs, btm, wst))
+    sims, args = [], []
+    for x, y, w in directions:
+        ov = band_overlaps(x.ids, x.counts, x.offs, y.ids, y.counts, y.offs, w, plo, width)
+        bgx, bgy = background(ov, plo, width, x.mass, y.mass, m)
+        d, size, lr2 = pair_features(ov, plo, width, x.mass, y.mass, bgx, bgy, ba.chars, bb.chars)
+        sims.append(d)
+        args.append((x.ids, x.counts, x.offs, y.ids, y.counts, y.offs, w, x.mass, y.mass, bgx, bgy,
+                     np.zeros(len(w), np.float32), np.zeros(len(w), np.float32)))
+    unit = max(1.0, 0.5 * (ba.chars.mean() + bb.chars.mean()))
+    # 1-1 beads gain  size * (similarity - threshold - lw * log-length-ratio^2), skips 0
+    gain = size / unit * (sum(sims) / len(sims) - cfg.threshold - cfg.length_weight * lr2)
+    pi, pj = path_dp(gain, plo, jlo, jhi, n, m, 0.0, 0.0)
+    spans = [[int(pi[k]), int(pi[k + 1]), int(pj[k]), int(pj[k + 1])] for k in range(len(pi) - 1)]
 
     def sim(s0: int, s1: int, t0: int, t1: int) -> float:
-        f = dice(s0, s1, t0, t1, plo, *sides[:10], pa, pb)
-        return 0.5 * (f + dice(s0, s1, t0, t1, plo, *sides[10:], pa, pb)) if two else f
+        return sum(block_dice(s0, s1, t0, t1, *a) for a in args) / len(args)
 
     def sized(span: list[int]) -> bool:
-        return bool(fa.chars[span[0]:span[1]].sum() + fb.chars[span[2]:span[3]].sum())
+        return bool(ba.chars[span[0]:span[1]].sum() + bb.chars[span[2]:span[3]].sum())
 
     spans = _merge(spans, sim, sized, cfg)
     return spans, bead_evidence(spans, sim)

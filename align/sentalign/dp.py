@@ -53,38 +53,26 @@ def sketch_band_sims(a, b, plo, width):
 
 
 @nb.njit(cache=True)
-def _overlap(ka, wa, a0, a1, kb, b0, b1):
-    """Weighted sum over keys of min(count in a, count in b) of two sorted key runs."""
-    s = 0.0
-    i, j = a0, b0
-    while i < a1 and j < b1:
-        x, y = ka[i], kb[j]
-        if x == y:
-            ci = 0
-            while i < a1 and ka[i] == x:
-                ci += 1
-                i += 1
-            cj = 0
-            while j < b1 and kb[j] == x:
-                cj += 1
-                j += 1
-            s += wa[i - 1] * min(ci, cj)
-        elif x < y:
-            i += 1
-        else:
-            j += 1
-    return s
+def band_overlaps(ida, ca, oa, idb, cb, ob, weights, plo, width):
+    """Weighted bag overlap sum(w * min(count_a, count_b)) of source-side sentence i and target plo[i] + k.
 
-
-@nb.njit(cache=True)
-def band_overlaps(ka, wa, oa, kb, ob, plo, width):
-    """Weighted multiset overlap of source-side sentence i and target-side sentence plo[i] + k."""
+    Sentence i's counts are scattered into a dense array indexed by vocabulary id, so each pair costs one
+    pass over the target sentence's n-grams (no branchy merge).
+    """
     n = len(oa) - 1
     out = np.zeros((n, width.max() if n else 0), np.float32)
+    dense = np.zeros(len(weights), np.float32)
     for i in range(n):
-        for k in range(width[i]):
-            j = plo[i] + k
-            out[i, k] = _overlap(ka, wa, oa[i], oa[i + 1], kb, ob[j], ob[j + 1])
+        for k in range(oa[i], oa[i + 1]):
+            dense[ida[k]] = ca[k]
+        for q in range(width[i]):
+            j = plo[i] + q
+            s = 0.0
+            for k in range(ob[j], ob[j + 1]):
+                s += weights[idb[k]] * min(dense[idb[k]], cb[k])
+            out[i, q] = s
+        for k in range(oa[i], oa[i + 1]):
+            dense[ida[k]] = 0.0
     return out
 
 
@@ -138,143 +126,55 @@ def path_dp(sim, plo, jlo, jhi, n, m, threshold, skip_penalty):
 
 
 @nb.njit(cache=True)
-def _multi_overlap(rk_a, rw_a, offs_a, s0, s1, rk_b, offs_b, t0, t1, pa, pb):
-    """Weighted sum over n-grams of min(count in sentences s0..s1-1, count in t0..t1-1) (concatenations).
+def block_dice(s0, s1, t0, t1, ida, ca, oa, idb, cb, ob, weights, mass_a, mass_b, bg_a, bg_b, dense_a, dense_b):
+    """Dice similarity of the concatenations of sentences s0..s1-1 and t0..t1-1, minus their chance level.
 
-    k-way walk over the per-sentence sorted n-gram keys; pa and pb are scratch pointer arrays.
+    dense_a / dense_b are zeroed scratch arrays of vocabulary size (left zeroed).
     """
-    na = s1 - s0
-    nb_ = t1 - t0
-    for u in range(na):
-        pa[u] = offs_a[s0 + u]
-    for u in range(nb_):
-        pb[u] = offs_b[t0 + u]
-    top = np.uint32(0xFFFFFFFF)
-    total = 0.0
-    while True:
-        key = top
-        found = False
-        for u in range(na):
-            p = pa[u]
-            if p < offs_a[s0 + u + 1] and (not found or rk_a[p] < key):
-                key = rk_a[p]
-                found = True
-        for u in range(nb_):
-            p = pb[u]
-            if p < offs_b[t0 + u + 1] and (not found or rk_b[p] < key):
-                key = rk_b[p]
-                found = True
-        if not found:
-            return total
-        ca = 0
-        cb = 0
-        w = 0.0
-        for u in range(na):
-            p = pa[u]
-            end = offs_a[s0 + u + 1]
-            while p < end and rk_a[p] == key:
-                w = rw_a[p]
-                ca += 1
-                p += 1
-            pa[u] = p
-        for u in range(nb_):
-            p = pb[u]
-            end = offs_b[t0 + u + 1]
-            while p < end and rk_b[p] == key:
-                cb += 1
-                p += 1
-            pb[u] = p
-        if ca > 0 and cb > 0:
-            total += w * min(ca, cb)
-
-
-@nb.njit(cache=True)
-def dice(pi, i, pj, j, plo, ov, rk_a, rw_a, offs_a, rk_b, offs_b, mass_a, mass_b, bg_a, bg_b, pa, pb):
-    """Dice similarity of the concatenated bead sides minus the chance level of its sentences."""
-    if i - pi == 1 and j - pj == 1:
-        k = pj - plo[pi]
-        if 0 <= k < ov.shape[1]:
-            o = ov[pi, k]
-        else:
-            o = _multi_overlap(rk_a, rw_a, offs_a, pi, i, rk_b, offs_b, pj, j, pa, pb)
-    else:
-        o = _multi_overlap(rk_a, rw_a, offs_a, pi, i, rk_b, offs_b, pj, j, pa, pb)
+    for s in range(s0, s1):
+        for k in range(oa[s], oa[s + 1]):
+            dense_a[ida[k]] += ca[k]
+    for t in range(t0, t1):
+        for k in range(ob[t], ob[t + 1]):
+            dense_b[idb[k]] += cb[k]
+    o = 0.0
+    for t in range(t0, t1):
+        for k in range(ob[t], ob[t + 1]):
+            v = idb[k]
+            if dense_b[v] > 0:
+                o += weights[v] * min(dense_a[v], dense_b[v])
+                dense_b[v] = 0.0
+    for s in range(s0, s1):
+        for k in range(oa[s], oa[s + 1]):
+            dense_a[ida[k]] = 0.0
     la = 0.0
     lb = 0.0
     bg = 0.0
-    for ii in range(pi, i):
-        la += mass_a[ii]
-        bg += bg_a[ii]
-    for jj in range(pj, j):
-        lb += mass_b[jj]
-        bg += bg_b[jj]
+    for s in range(s0, s1):
+        la += mass_a[s]
+        bg += bg_a[s]
+    for t in range(t0, t1):
+        lb += mass_b[t]
+        bg += bg_b[t]
     f = 2.0 * o / (la + lb) if la + lb > 0 else 0.0
-    return f - bg / (i - pi + j - pj)
+    return f - bg / (s1 - s0 + t1 - t0)
 
 
 @nb.njit(cache=True)
-def bead_dp(n, m, jlo, jhi, plo, sides, two_dirs, ch_mt, ch_t, types_a, types_b, unit, threshold, nm_penalty,
-            length_weight):
-    """Best monotone bead sequence under the gain  size * (sim - threshold - lw * logratio^2) - nm * (a+b-2).
-
-    sim is the background-corrected Dice of the bead's concatenated sides (averaged over both translation
-    directions when there are two); size is the bead's mean char length over ``unit`` (the mean sentence
-    length): weighting by length rather than by sentence count makes a merge of two beads worth about the
-    sum of the two. 1-0 and 0-1 beads gain 0. Returns the type index of each bead, first to last.
-    """
-    (ov1, rk1a, rw1a, offs1a, rk1b, offs1b, m1a, m1b, bg1a, bg1b,
-     ov2, rk2a, rw2a, offs2a, rk2b, offs2b, m2a, m2b, bg2a, bg2b) = sides
-    pa = np.empty(16, np.int64)
-    pb = np.empty(16, np.int64)
-    wmax = (jhi - jlo).max() + 1
-    score = np.full((n + 1, wmax), -np.inf)
-    back = np.full((n + 1, wmax), -1, np.int8)
-    score[0, 0] = 0.0
-    for i in range(n + 1):
-        for j in range(jlo[i], jhi[i] + 1):
-            if i == 0 and j == 0:
-                continue
-            best = -np.inf
-            bt = -1
-            for t in range(len(types_a)):
-                a = types_a[t]
-                b = types_b[t]
-                pi = i - a
-                pj = j - b
-                if pi < 0 or pj < jlo[pi] or pj > jhi[pi]:
-                    continue
-                prev = score[pi, pj - jlo[pi]]
-                if prev == -np.inf:
-                    continue
-                g = 0.0
-                if a > 0 and b > 0:
-                    f = dice(pi, i, pj, j, plo, ov1, rk1a, rw1a, offs1a, rk1b, offs1b, m1a, m1b, bg1a, bg1b,
-                              pa, pb)
-                    if two_dirs:
-                        f = 0.5 * (f + dice(pi, i, pj, j, plo, ov2, rk2a, rw2a, offs2a, rk2b, offs2b, m2a, m2b,
-                                             bg2a, bg2b, pa, pb))
-                    ca = 0.0
-                    cb = 0.0
-                    for ii in range(pi, i):
-                        ca += ch_mt[ii]
-                    for jj in range(pj, j):
-                        cb += ch_t[jj]
-                    lr = math.log((ca + 1.0) / (cb + 1.0))
-                    size = 0.5 * (ca + cb) / unit
-                    g = size * (f - threshold - length_weight * lr * lr) - nm_penalty * (a + b - 2)
-                if prev + g > best:
-                    best = prev + g
-                    bt = t
-            score[i, j - jlo[i]] = best
-            back[i, j - jlo[i]] = bt
-    steps = []
-    i, j = n, m
-    while i > 0 or j > 0:
-        t = back[i, j - jlo[i]]
-        steps.append(t)
-        i -= types_a[t]
-        j -= types_b[t]
-    return np.array(steps[::-1], np.int64)
+def pair_features(ov, plo, width, mass_a, mass_b, bg_a, bg_b, ch_a, ch_b):
+    """Per band pair: Dice minus the chance level of both sentences, mean char length, squared log length ratio."""
+    n = ov.shape[0]
+    d = np.zeros(ov.shape, np.float32)
+    size = np.zeros(ov.shape, np.float32)
+    lr2 = np.zeros(ov.shape, np.float32)
+    for i in range(n):
+        for q in range(width[i]):
+            j = plo[i] + q
+            den = mass_a[i] + mass_b[j]
+            d[i, q] = (2.0 * ov[i, q] / den if den > 0 else 0.0) - 0.5 * (bg_a[i] + bg_b[j])
+            size[i, q] = 0.5 * (ch_a[i] + ch_b[j])
+            lr2[i, q] = math.log((ch_a[i] + 1.0) / (ch_b[j] + 1.0)) ** 2
+    return d, size, lr2
 
 
 @nb.njit(cache=True)

@@ -1,11 +1,11 @@
 """Sentence representations: hashed n-gram multisets (exact overlaps) and dense sketches (fast search).
 
-A sentence is the multiset of its character n-grams (lower-cased, whitespace
-removed, as in chrF) and word uni/bigrams, stored as a sorted array of 32-bit
-hashed keys with repeats, so that sum(min(count_a, count_b)) is one merge of
-two sorted arrays (collisions within one document are negligible). Every
-n-gram is weighted by its inverse document frequency over both sides of the
-document, so that shared function words count little.
+A sentence is the bag of its character n-grams (lower-cased, whitespace
+removed, as in chrF) and word uni/bigrams. n-grams are hashed to 32 bits
+(collisions within one document are negligible) and then numbered over the
+vocabulary of both sides, so that overlaps sum(min(count_a, count_b)) can be
+taken with a dense scatter array. Every n-gram is weighted by its inverse
+document frequency over both sides, so that shared function words count little.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-IDF_BITS = 18   # n-grams are bucketed into 2**18 bins to count document frequencies
 
 
 @nb.njit(cache=True, inline="always")
@@ -29,8 +28,8 @@ def _mix(h: np.uint64) -> np.uint64:
 
 
 @nb.njit(cache=True)
-def _ngrams(cps, offs, nmin, nmax, wcps, woffs, word_weight):
-    """Sorted 32-bit n-gram keys of every sentence (repeats kept), their class weights, first-of-run flags.
+def _ngrams(cps, offs, nmin, nmax, wcps, woffs):
+    """Sorted 32-bit n-gram keys of every sentence, repeats kept (low bit: 1 for word n-grams).
 
     cps/offs: concatenated code points (whitespace removed) and sentence offsets;
     wcps/woffs: the same for the word stream (words separated by one space, code 32).
@@ -51,8 +50,6 @@ def _ngrams(cps, offs, nmin, nmax, wcps, woffs, word_weight):
             c += 2 * words - 1   # unigrams and bigrams
         out_offs[s + 1] = out_offs[s] + c
     keys = np.empty(out_offs[n], np.uint32)
-    weights = np.empty(out_offs[n], np.float32)
-    first = np.zeros(out_offs[n], np.bool_)
     longest = np.max(np.diff(out_offs)) if n else 0
     buf = np.empty(longest, np.uint64)
     for s in range(n):
@@ -81,33 +78,49 @@ def _ngrams(cps, offs, nmin, nmax, wcps, woffs, word_weight):
                 else:
                     cur = cur * np.uint64(1000003) + np.uint64(wcps[k])
         o = out_offs[s]
-        seg = np.sort((buf[:pos] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
-        for t in range(pos):
-            keys[o + t] = seg[t]
-            weights[o + t] = word_weight if seg[t] & np.uint32(1) else 1.0
-            first[o + t] = t == 0 or seg[t] != seg[t - 1]
-    return keys, weights, first, out_offs
+        keys[o:o + pos] = np.sort((buf[:pos] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    return keys, out_offs
+
+
+@nb.njit(cache=True)
+def _runs(inverse, offs):
+    """Collapse each sentence's sorted keys (as vocabulary ids) into (id, count) runs."""
+    n = len(offs) - 1
+    ids = np.empty(len(inverse), np.int32)
+    counts = np.empty(len(inverse), np.float32)
+    out_offs = np.zeros(n + 1, np.int64)
+    pos = 0
+    for s in range(n):
+        for k in range(offs[s], offs[s + 1]):
+            if k > offs[s] and inverse[k] == inverse[k - 1]:
+                counts[pos - 1] += 1.0
+            else:
+                ids[pos] = inverse[k]
+                counts[pos] = 1.0
+                pos += 1
+        out_offs[s + 1] = pos
+    return ids[:pos].copy(), counts[:pos].copy(), out_offs
+
+
+@nb.njit(cache=True)
+def _mass(ids, counts, offs, weights):
+    n = len(offs) - 1
+    out = np.zeros(n)
+    for s in range(n):
+        for k in range(offs[s], offs[s + 1]):
+            out[s] += weights[ids[k]] * counts[k]
+    return out
 
 
 @dataclass(frozen=True)
-class Profiles:
-    """n-gram multisets of the sentences of one side."""
+class Bags:
+    """Bags of n-grams of the sentences of one side: sentence i is ids/counts[offs[i]:offs[i + 1]]."""
 
-    keys: np.ndarray       # uint32 n-gram keys with repeats, sorted within each sentence
-    weights: np.ndarray    # float32, weight of each key (class weight, times idf once weighted)
-    first: np.ndarray      # bool, key is the first of its run (for document frequencies)
-    offs: np.ndarray       # int64, sentence i is keys[offs[i]:offs[i + 1]]
+    ids: np.ndarray        # int32 vocabulary ids (shared with the other side), ascending within a sentence
+    counts: np.ndarray     # float32 occurrences of each id in the sentence
+    offs: np.ndarray       # int64
+    mass: np.ndarray       # float64, weighted n-gram total per sentence
     chars: np.ndarray      # float64, non-space characters per sentence
-
-    @property
-    def mass(self) -> np.ndarray:
-        """Total weight per sentence."""
-        out = np.zeros(len(self.offs) - 1)
-        sizes = np.diff(self.offs)
-        nz = sizes > 0
-        if nz.any():
-            out[nz] = np.add.reduceat(self.weights.astype(np.float64), self.offs[:-1][nz])
-        return out
 
 
 _NONWORD = re.compile(r"[\W_]+")
@@ -120,48 +133,54 @@ def _codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return cps, offs
 
 
-def profiles(texts: Sequence[str], char_orders: tuple[int, int], word_weight: float) -> Profiles:
-    """Unweighted-by-idf n-gram profiles of ``texts`` (language-agnostic: Unicode lower-case and \\w)."""
+def _keys(texts: Sequence[str], char_orders: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """n-gram keys of ``texts`` (language-agnostic: Unicode lower-case and \\w), offsets, char counts."""
     lowered = [t.lower() for t in texts]
     chars = ["".join(t.split()) for t in lowered]
     words = [_NONWORD.sub(" ", t).strip() for t in lowered]
     cps, offs = _codepoints(chars)
     wcps, woffs = _codepoints(words)
-    keys, weights, first, foffs = _ngrams(cps, offs, char_orders[0], char_orders[1], wcps, woffs,
-                                          np.float32(word_weight))
-    return Profiles(keys, weights, first, foffs, np.diff(offs).astype(np.float64))
+    keys, koffs = _ngrams(cps, offs, char_orders[0], char_orders[1], wcps, woffs)
+    return keys, koffs, np.diff(offs).astype(np.float64)
 
 
-def idf_table(sides: Sequence[Profiles]) -> np.ndarray:
-    """Smoothed idf of each hash bucket, over the sentences of all given sides (each hash once per sentence)."""
-    n_sent = sum(len(p.offs) - 1 for p in sides)
-    df = np.zeros(1 << IDF_BITS, np.float64)
-    mask = np.uint32((1 << IDF_BITS) - 1)
-    for p in sides:
-        df += np.bincount((p.keys[p.first] & mask).astype(np.int64), minlength=1 << IDF_BITS)
-    return np.log((n_sent + 1.0) / (df + 1.0)).astype(np.float32)
+def bags(a: Sequence[str], b: Sequence[str], char_orders: tuple[int, int],
+         word_weight: float) -> tuple[Bags, Bags, np.ndarray, np.ndarray]:
+    """Bags of both sides over one vocabulary, the weight of each id, and the vocabulary's keys.
 
-
-def weighted(p: Profiles, idf: np.ndarray) -> Profiles:
-    mask = np.uint32((1 << IDF_BITS) - 1)
-    return Profiles(p.keys, p.weights * idf[(p.keys & mask).astype(np.int64)], p.first, p.offs, p.chars)
+    Weight = idf over the sentences of both sides (x ``word_weight`` for word n-grams).
+    """
+    ka, oa, ca = _keys(a, char_orders)
+    kb, ob, cb = _keys(b, char_orders)
+    keys = np.concatenate([ka, kb])
+    vocab = np.unique(keys)
+    inverse = np.searchsorted(vocab, keys).astype(np.int32)   # faster than unique(return_inverse=True)
+    ia, na, oa2 = _runs(inverse[:len(ka)], oa)
+    ib, nb_, ob2 = _runs(inverse[len(ka):], ob)
+    df = np.bincount(ia, minlength=len(vocab)) + np.bincount(ib, minlength=len(vocab))
+    n_sent = len(a) + len(b)
+    weights = np.log((n_sent + 1.0) / (df + 1.0)).astype(np.float32)
+    weights[(vocab & np.uint32(1)) == 1] *= np.float32(word_weight)
+    side_a = Bags(ia, na, oa2, _mass(ia, na, oa2, weights), ca)
+    side_b = Bags(ib, nb_, ob2, _mass(ib, nb_, ob2, weights), cb)
+    return side_a, side_b, weights, vocab
 
 
 @nb.njit(cache=True)
-def _sketch(hashes, weights, offs, dim):
+def _sketch(ids, counts, offs, weights, vocab, dim):
     n = len(offs) - 1
     out = np.zeros((n, dim), np.float32)
     for s in range(n):
         for k in range(offs[s], offs[s + 1]):
-            h = hashes[k]
+            h = vocab[ids[k]]
             sign = 1.0 if (h >> np.uint32(31)) & np.uint32(1) else -1.0
-            out[s, np.int64((h >> np.uint32(1)) % np.uint32(dim))] += sign * weights[k]
+            out[s, np.int64((h >> np.uint32(1)) % np.uint32(dim))] += sign * weights[ids[k]] * counts[k]
     return out
 
 
-def sketch(p: Profiles, dim: int) -> np.ndarray:
-    """Dense signed feature-hashing projection of each sentence's weighted profile (rows not normalised)."""
-    return _sketch(p.keys, p.weights, p.offs, dim)
+def sketch(x: Bags, weights: np.ndarray, vocab: np.ndarray, dim: int) -> np.ndarray:
+    """Dense signed feature-hashing projection of each sentence's weighted bag (rows not normalised)."""
+    return _sketch(x.ids, x.counts, x.offs, weights, vocab, dim)
 
 
 def normalise_rows(x: np.ndarray) -> np.ndarray:
