@@ -265,3 +265,19 @@ def test_cli_documents_empty_folder_is_a_one_line_error(tmp_path: Path, align_ex
     en = tmp_path / "en"
     assert run.stderr.strip() == f"error: {en}: no English documents found ({en}: folder has no articles (.txt, .jsonl, .html, .htm files))"
     assert not (tmp_path / "pairs.tsv").exists()
+
+
+@pytest.mark.apertium
+@needs_apertium
+def test_cli_documents_on_the_demo_corpus(tmp_path: Path, align_exe: Path, corpus_dir: Path) -> None:
+    # French 002 is the source of both English articles; 003 and 004 are other stories on the same event.
+    out = tmp_path / "pairs.tsv"
+    run = subprocess.run(
+        [align_exe, "documents", corpus_dir, corpus_dir, "--engine", "apertium", "-o", out],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "ALIGN_CACHE_DIR": str(tmp_path)},
+    )
+    assert run.returncode == 0, run.stderr
+    assert [line.split("\t")[:2] for line in out.read_text(encoding="utf-8").splitlines()] == [
+        ["002_8a8f612192489650", "000_102a33f85755df4d"],
+        ["002_8a8f612192489650", "001_98e871194931fdb2"],
+    ]
