@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 .PHONY: run test install clean
 
 run: $(VENV)/.installed
-	$(BIN)/align ingest corpus/
+	$(BIN)/align run corpus/ -o out/ --overwrite
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -24,6 +24,7 @@ from align.scoring import (
     Candidate,
     ScoringConfig,
     default_filters,
+    detach_headings,
     find_boilerplate,
     score_candidate,
     select_records,
@@ -244,7 +245,10 @@ def run(
                 fr[pair.fr_id], en[pair.en_id], fr_mt[pair.fr_id],
                 en_mt[pair.en_id] if en_mt is not None else None, sent_config,
             )
-            candidates += _candidates(pair, beads, fr[pair.fr_id], fr_mt[pair.fr_id], en[pair.en_id])
+            candidates += [
+                detach_headings(c, config.scoring.heading_max_words)
+                for c in _candidates(pair, beads, fr[pair.fr_id], fr_mt[pair.fr_id], en[pair.en_id])
+            ]
             update(done, len(doc_pairs))
 
     with stages.stage("scoring", total=len(candidates)) as update:

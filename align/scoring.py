@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sacrebleu.metrics import BLEU, CHRF
 
@@ -26,7 +26,7 @@ from align.corpus import detect_language, looks_like_headline
 IDENTICAL = "identical"
 NOT_ENGLISH = "not_english"
 BOILERPLATE = "boilerplate"
-HEADING = "merged_heading"
+HEADING = "heading"
 NUMBERS = "numbers_mismatch"
 LENGTH_RATIO = "length_ratio"
 TOO_SHORT = "too_short"
@@ -53,13 +53,14 @@ class ScoringConfig:
     """Thresholds of the filters and weights of the combined score (see README, "Scoring and export")."""
 
     min_score: float = 0.5
-    bead_weight: float = 0.5  # share of the bead score in the combined score; the rest is MT quality
+    bead_weight: float = 0.5  # exponent of the bead score in the combined score; MT quality gets the rest
     chrf_full: float = 60.0  # chrF at which the MT signal saturates at 1.0
     min_words: int = 3
     max_words: int = 120
     min_length_ratio: float = 0.5  # English characters / French characters
     max_length_ratio: float = 2.0
     langid_min_words: int = 4  # language ID of shorter texts is too unreliable to flag on
+    heading_max_words: int = 12  # a headline-like line (no final punctuation) up to this long is a heading
     boilerplate_min_docs: int = 2
     boilerplate_max_words: int = 12
     penalties: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_PENALTIES))
@@ -75,6 +76,7 @@ class ScoringConfig:
             "min_length_ratio": self.min_length_ratio,
             "max_length_ratio": self.max_length_ratio,
             "langid_min_words": self.langid_min_words,
+            "heading_max_words": self.heading_max_words,
             "boilerplate_min_docs": self.boilerplate_min_docs,
             "boilerplate_max_words": self.boilerplate_max_words,
             "penalties": dict(sorted(self.penalties.items())),
@@ -249,21 +251,56 @@ class BoilerplateFilter:
         return []
 
 
+def is_heading(text: str, max_words: int) -> bool:
+    """A short headline-like line: subheading, rubric, caption (the corpus module's test, plus a length cap)."""
+    return _words(text) <= max_words and looks_like_headline(text)
+
+
 @dataclass(frozen=True)
 class HeadingFilter:
-    """A side joins a headline-like line (subheading, rubric, caption) to other sentences.
+    """A heading joined to sentences in a bead, or paired with a sentence.
 
-    The line has no counterpart on the other side, so the pair is not a translation;
-    headline-to-headline pairs (one line on each side) are fine.
+    Headings have no counterpart among sentences, so such a pair is not a translation;
+    a heading paired with a heading (the two titles) is fine.
     """
 
-    is_heading: Callable[[str], bool]
+    max_words: int
 
     def __call__(self, c: Candidate) -> list[str]:
-        for side in (c.fr_sents, c.en_sents):
-            if len(side) > 1 and any(self.is_heading(s) for s in side):
-                return [HEADING]
-        return []
+        fr = [is_heading(s, self.max_words) for s in c.fr_sents]
+        en = [is_heading(s, self.max_words) for s in c.en_sents]
+        merged = (len(fr) > 1 and any(fr)) or (len(en) > 1 and any(en))
+        return [HEADING] if merged or all(fr) != all(en) else []
+
+
+def detach_headings(c: Candidate, max_words: int) -> Candidate:
+    """Drop headings from the ends of a side that also has sentences (they become unaligned).
+
+    Aligners readily merge an unmatched subheading into the neighbouring bead; cutting it
+    off recovers the sentence pair. A side made only of headings is left as it is.
+    """
+    fr = _trim_ends([is_heading(s, max_words) for s in c.fr_sents])
+    en = _trim_ends([is_heading(s, max_words) for s in c.en_sents])
+    return replace(
+        c,
+        fr_sent_ids=c.fr_sent_ids[fr],
+        en_sent_ids=c.en_sent_ids[en],
+        fr_sents=c.fr_sents[fr],
+        en_sents=c.en_sents[en],
+        mt_sents=c.mt_sents[fr],
+    )
+
+
+def _trim_ends(headings: Sequence[bool]) -> slice:
+    """The slice of a side without its leading and trailing headings (all of it if it has no sentence)."""
+    if all(headings):
+        return slice(0, len(headings))
+    start, end = 0, len(headings)
+    while headings[start]:
+        start += 1
+    while headings[end - 1]:
+        end -= 1
+    return slice(start, end)
 
 
 Filter = Callable[[Candidate], list[str]]
@@ -279,7 +316,7 @@ def default_filters(config: ScoringConfig, *, boilerplate: frozenset[str] = froz
         IdenticalFilter(),
         LanguageFilter(_language_of, config.langid_min_words),
         BoilerplateFilter(boilerplate),
-        HeadingFilter(looks_like_headline),
+        HeadingFilter(config.heading_max_words),
         NumberFilter(),
         LengthRatioFilter(config.min_length_ratio, config.max_length_ratio),
         LengthFilter(config.min_words, config.max_words),
@@ -310,9 +347,14 @@ def length_ratio(fr: str, en: str) -> float:
 def combined_score(
     bead_score: float, chrf_value: float, flags: Iterable[str], config: ScoringConfig
 ) -> float:
-    """Weighted mean of the bead score and the saturated chrF, times one penalty per flag; in [0, 1]."""
+    """Weighted geometric mean of the bead score and the saturated chrF, times one penalty per flag; in [0, 1].
+
+    Geometric, so that both signals must be good: a confident bead whose translation
+    does not match (or a matching translation in an unlikely bead) scores low.
+    """
     mt_quality = min(1.0, max(0.0, chrf_value / config.chrf_full))
-    base = config.bead_weight * bead_score + (1.0 - config.bead_weight) * mt_quality
+    bead = min(1.0, max(0.0, bead_score))
+    base = bead**config.bead_weight * mt_quality ** (1.0 - config.bead_weight)
     for flag in flags:
         base *= config.penalties.get(flag, 1.0)
     return round(min(1.0, max(0.0, base)), 6)

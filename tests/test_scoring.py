@@ -19,6 +19,7 @@ from align.scoring import (
     chrf,
     combined_score,
     default_filters,
+    detach_headings,
     find_boilerplate,
     numbers_in,
     score_candidate,
@@ -87,7 +88,7 @@ def test_each_filter_flags_its_problem(fr: str, en: str, flag: str) -> None:
     assert record.score < combined_score(record.bead_score, record.chrf, (), CONFIG)
 
 
-def test_heading_merged_into_a_bead_is_flagged() -> None:
+def test_headings_joined_to_or_paired_with_sentences_are_flagged() -> None:
     merged = Candidate("fr1", "en1", (8, 9), (5,),
                        ("Les ATACMS sont des missiles à longue portée.", "Offensive russe sur Kharkiv"),
                        ("ATACMS are long-range missiles.",), ("The ATACMS are missiles to long range.", "Offensive"),
@@ -98,6 +99,24 @@ def test_heading_merged_into_a_bead_is_flagged() -> None:
     two_sentences = Candidate("fr1", "en1", (1, 2), (1,), ("Il a parlé.", "Il est parti."),
                               ("He spoke and he left.",), ("He spoke.", "He left."), 0.9, 0.8)
     assert HEADING not in score(two_sentences).flags
+    heading_vs_sentence = candidate("« Contre-attaque dans la région »",
+                                    "American official, according to Agence France-Presse.")
+    assert HEADING in score(heading_vs_sentence).flags
+
+
+def test_headings_at_the_ends_of_a_bead_are_detached() -> None:
+    merged = Candidate("fr1", "en1", (7, 8, 9), (5, 6),
+                       ("« Contre-attaque »", "Les ATACMS sont des missiles à longue portée.", "Offensive russe"),
+                       ("ATACMS are long-range missiles.", "NATO favors strikes in Russia"),
+                       ("« Counterattack »", "The ATACMS are missiles to long range.", "Russian offensive"), 0.9, 0.8)
+    trimmed = detach_headings(merged, CONFIG.heading_max_words)
+    assert (trimmed.fr_sent_ids, trimmed.en_sent_ids) == ((8,), (5,))
+    assert trimmed.mt_sents == ("The ATACMS are missiles to long range.",)
+    assert HEADING not in score(trimmed).flags and score(trimmed).bead == "1-1"
+    titles = Candidate("fr1", "en1", (0, 1), (0,), ("Les nouvelles du jour", "Guerre en Ukraine"),
+                       ("War in Ukraine",), ("The news of the day", "War in Ukraine"), 0.9, 0.8)
+    assert detach_headings(titles, CONFIG.heading_max_words) == titles  # nothing but headings: left alone
+    assert detach_headings(GOOD, CONFIG.heading_max_words) == GOOD
 
 
 def test_numbers_agree_across_separators() -> None:
@@ -122,7 +141,8 @@ def test_combined_score_is_bounded_and_penalised_by_flags() -> None:
     assert combined_score(1.0, 100.0, (), CONFIG) == 1.0
     assert combined_score(0.0, 0.0, (), CONFIG) == 0.0
     assert combined_score(1.0, 100.0, (IDENTICAL,), CONFIG) == pytest.approx(CONFIG.penalties[IDENTICAL])
-    assert combined_score(0.8, 30.0, (), CONFIG) == pytest.approx(0.5 * 0.8 + 0.5 * 0.5)
+    assert combined_score(0.8, 30.0, (), CONFIG) == pytest.approx((0.8 * 0.5) ** 0.5)
+    assert combined_score(0.95, 6.0, (), CONFIG) < CONFIG.min_score  # confident bead, unrelated translation
 
 
 def test_select_keeps_duplicates_once_and_counts_drops_per_reason() -> None:

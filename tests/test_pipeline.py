@@ -1,0 +1,161 @@
+"""`align run` end to end on the demo corpus, with Apertium (real engine, isolated cache)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import datasets
+import pytest
+
+from align.errors import AlignError
+from align.export import load_manifest, load_records
+from align.pipeline import RunConfig, RunSummary, run
+from align.translate import apertium
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+ALIGN = Path(sys.executable).with_name("align")
+FR_002, FR_003, FR_004 = "002_8a8f612192489650", "003_c8f4650f96df5b00", "004_58232c4dcf10481f"
+EN_000, EN_001 = "000_102a33f85755df4d", "001_98e871194931fdb2"
+BOILERPLATE = ("Quitter la version mobile", "Les nouvelles les plus importantes de la journée", "source site-59",
+               "PHOTO NIKOLAY", "Partager cette publication", "Plus comme ça")
+
+needs_apertium = pytest.mark.skipif(
+    not (apertium.is_available("fr", "en") and apertium.is_available("en", "fr")),
+    reason="Apertium fr-es and eng-spa are not installed (apt-get install apertium-fr-es apertium-eng-spa)",
+)
+pytestmark = [pytest.mark.apertium, needs_apertium]
+
+
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _differing(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    return sorted(name for name in a.keys() | b.keys() if a.get(name) != b.get(name))
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache") / "translations.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory, cache: Path) -> tuple[Path, RunSummary, dict[str, bytes]]:
+    out = tmp_path_factory.mktemp("run") / "out"
+    summary = run([CORPUS], out, RunConfig(engine="apertium", cache=cache, formats=("hf", "parquet", "jsonl", "tmx")))
+    return out, summary, _tree_bytes(out)
+
+
+def test_documents_are_paired_as_the_articles_are(first_run) -> None:
+    out, summary, _ = first_run
+    assert summary.documents == {"fr": 3, "en": 2}
+    pairs = {(p.fr_id, p.en_id) for p in summary.doc_pairs}
+    assert pairs == {(FR_002, EN_000), (FR_002, EN_001)}
+    manifest = load_manifest(out)
+    assert manifest["engine"]["name"] == "apertium"
+    assert manifest["engine"]["id"].startswith("apertium:fr-en:")
+    assert manifest["reverse_engine"]["id"].startswith("apertium:en-fr:")
+    assert {(p["fr_id"], p["en_id"]) for p in manifest["document_pairs"]} == pairs
+
+
+def test_kept_pairs_are_real_translations_without_boilerplate(first_run) -> None:
+    out, summary, _ = first_run
+    records = load_records(out)
+    assert len(records) == summary.kept > 10
+    assert all(r.fr_doc == FR_002 and r.en_doc in (EN_000, EN_001) for r in records)
+    for text in BOILERPLATE:
+        assert not any(text.lower() in (r.fr + " " + r.en).lower() for r in records), text
+    expected = [
+        ("Guerre en Ukraine. Joe Biden autorise Kiev", (EN_001,), "War in Ukraine | Biden authorizes Ukraine"),
+        ("Ce responsable, qui a requis l’anonymat", (EN_001,), "The official, who requested anonymity"),
+        ("Ce responsable, qui a requis l’anonymat", (EN_000,), "This official, who requested anonymity"),
+        ("Les ATACMS sont des missiles à longue portée", (EN_001,), "ATACMS are long-range missiles"),
+        ("Kharkiv, dans l’est de l’Ukraine", (EN_000, EN_001), "in eastern Ukraine, is the almost daily target"),
+        ("« Notre position sur l’interdiction", (EN_000, EN_001), "“Our position on prohibiting the use of ATACMS"),
+    ]
+    for fr, en_docs, en in expected:
+        assert any(r.fr.startswith(fr) and r.en_doc in en_docs and en in r.en for r in records), (fr, en_docs)
+    # 000 and 001 carry the same English quote: the pair is kept once.
+    assert sum(r.fr.startswith("« Notre position") for r in records) == 1
+    assert summary.dropped.get("duplicate", 0) >= 1
+    assert all(r.score >= 0.5 for r in records)
+    assert summary.sentence_pairs == summary.kept + sum(summary.dropped.values())
+    assert summary.mean_score == pytest.approx(sum(r.score for r in records) / len(records), abs=1e-3)
+
+
+def test_dataset_loads_with_datasets(first_run) -> None:
+    out, summary, _ = first_run
+    test = datasets.load_from_disk(str(out))["test"]
+    assert test.num_rows == summary.kept
+    assert set(test[0]["translation"]) == {"en", "fr"}
+    assert (out / "README.md").read_text(encoding="utf-8").startswith("---\n")
+
+
+def test_rerun_translates_nothing_and_writes_identical_bytes(first_run, cache: Path) -> None:
+    out, summary, before = first_run
+    assert summary.translations["fr-en"].new > 0  # the first run did translate
+    with pytest.raises(AlignError, match="--overwrite"):
+        run([CORPUS], out, RunConfig(engine="apertium", cache=cache))
+    again = run([CORPUS], out, RunConfig(engine="apertium", cache=cache, overwrite=True,
+                                         formats=("hf", "parquet", "jsonl", "tmx")))
+    assert {d: t.new for d, t in again.translations.items()} == {"fr-en": 0, "en-fr": 0}
+    assert _differing(_tree_bytes(out), before) == []
+
+
+def _cached_rows(cache: Path) -> int:
+    if not cache.exists():
+        return 0
+    try:
+        with sqlite3.connect(cache, timeout=1) as db:
+            return db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+    except sqlite3.OperationalError:  # table not created yet
+        return 0
+
+
+def test_killed_run_leaves_old_output_and_resumes_from_cache(first_run, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(first_run[0], out)
+    before = _tree_bytes(out)
+    cache = tmp_path / "cache.sqlite3"
+    command = [str(ALIGN), "run", str(CORPUS), "-o", str(out), "--engine", "apertium", "--cache", str(cache),
+               "--overwrite", "--format", "hf,parquet,jsonl,tmx"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while _cached_rows(cache) == 0 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        process.send_signal(signal.SIGKILL)  # no chance to clean up
+    finally:
+        process.wait()
+    assert _cached_rows(cache) > 0
+    assert _differing(_tree_bytes(out), before) == []  # the complete dataset is still there, untouched
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    assert "pairs kept" in done.stdout and "document pairs" in done.stdout
+    assert re.search(r"translated fr-en \(apertium\) +│ +0 new", done.stdout), done.stdout
+    assert _differing(_tree_bytes(out), before) == []  # same inputs and options: same bytes, wherever OUT is
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+
+
+def test_cli_refuses_to_overwrite_and_reports_missing_language(first_run, tmp_path: Path) -> None:
+    out, _, _ = first_run
+    done = subprocess.run([str(ALIGN), "run", str(CORPUS), "-o", str(out), "--engine", "apertium"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "error:" in done.stderr and "--overwrite" in done.stderr and "Traceback" not in done.stderr
+    only_fr = tmp_path / "fr"
+    only_fr.mkdir()
+    shutil.copy(CORPUS / f"{FR_002}.txt", only_fr)
+    with pytest.raises(AlignError, match="no English article"):
+        run([only_fr], tmp_path / "x", RunConfig(engine="apertium", cache=tmp_path / "c.sqlite3"))
