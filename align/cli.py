@@ -403,7 +403,9 @@ def eval_alignment_command(
 def documents_command(
     fr_dir: str = typer.Argument(..., metavar="FR_DIR", help="Folder (or file) of French articles."),
     en_dir: str = typer.Argument(..., metavar="EN_DIR", help="Folder (or file) of English articles."),
-    engine: str = typer.Option("auto", "--engine", "-e", help="Engine translating the French side: auto, argos, apertium."),
+    engine: str = typer.Option(
+        "auto", "--engine", "-e", help="Engine translating the French side: auto, argos, apertium."
+    ),
     output: str | None = typer.Option(
         None, "--output", "-o", help="Write fr_id<TAB>en_id<TAB>score lines to this file instead of printing a table."
     ),
@@ -437,7 +439,8 @@ def documents_command(
         for note in [*(f"skipped: {s.path}: {s.reason}" for s in corpus.skipped), *corpus.warnings]:
             err.print(note, highlight=False, markup=False, soft_wrap=True)
         if len(docs) < len(corpus.documents) and fr_dir != en_dir:
-            err.print(f"{folder}: {len(corpus.documents) - len(docs)} document(s) not in {name} left out", highlight=False)
+            left_out = len(corpus.documents) - len(docs)
+            err.print(f"{folder}: {left_out} document(s) not in {name} left out", highlight=False)
         sides.append([segment_document(doc) for doc in docs])
     fr_docs, en_docs = sides
     with Progress(console=err, transient=True) as bar:

@@ -239,7 +239,8 @@ def test_cli_documents_writes_sorted_pairs_atomically(tmp_path: Path, align_exe:
     )
     assert run.returncode == 0, run.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert [line.split("\t")[:2] for line in lines] == [["bakery", "bakery"], ["strike", "strike-1"], ["strike", "strike-2"]]
+    expected = [["bakery", "bakery"], ["strike", "strike-1"], ["strike", "strike-2"]]
+    assert [line.split("\t")[:2] for line in lines] == expected
     for line in lines:
         assert re.fullmatch(r"[^\t]+\t[^\t]+\t(0\.\d{4}|1\.0000)", line)
     assert [p.name for p in out.parent.iterdir()] == ["pairs.tsv"]  # no temporary file left behind
@@ -263,7 +264,8 @@ def test_cli_documents_empty_folder_is_a_one_line_error(tmp_path: Path, align_ex
     )
     assert run.returncode == 1
     en = tmp_path / "en"
-    assert run.stderr.strip() == f"error: {en}: no English documents found ({en}: folder has no articles (.txt, .jsonl, .html, .htm files))"
+    reason = f"{en}: folder has no articles (.txt, .jsonl, .html, .htm files)"
+    assert run.stderr.strip() == f"error: {en}: no English documents found ({reason})"
     assert not (tmp_path / "pairs.tsv").exists()
 
 
