@@ -182,6 +182,14 @@ def test_load_records_falls_back_to_jsonl_and_reports_bad_folders(tmp_path: Path
         load_records(out)
 
 
+def test_empty_dataset_is_still_a_valid_dataset(tmp_path: Path) -> None:
+    out = save_dataset([], tmp_path / "out", FORMATS, MANIFEST_IN)
+    assert datasets.load_from_disk(str(out))["test"].num_rows == 0
+    assert load_records(out) == []
+    assert ET.parse(out / "test.tmx").getroot().find("body") is not None
+    assert "(no pairs were kept)" in (out / "README.md").read_text(encoding="utf-8")
+
+
 def test_parse_formats() -> None:
     assert parse_formats("tmx, HF,jsonl") == ("hf", "jsonl", "tmx")
     with pytest.raises(AlignError, match="xml"):

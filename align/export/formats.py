@@ -85,7 +85,8 @@ def write_hf(records: Sequence[PairRecord], folder: Path, *, description: str = 
     was_enabled = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()  # the pipeline shows its own progress
     try:
-        dataset_dict.save_to_disk(str(folder))
+        # An empty split would be saved with no shard at all, which load_from_disk cannot read.
+        dataset_dict.save_to_disk(str(folder), num_shards={SPLIT: 1} if not records else None)
     finally:
         if was_enabled:
             datasets.enable_progress_bars()
