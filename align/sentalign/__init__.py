@@ -54,8 +54,8 @@ class AlignConfig:
     full_search_cells: int = 4_000_000   # above this many sentence pairs, search the path coarse-to-fine
     coarse_blocks: int = 800     # about this many blocks per side in the coarse pass
     band_margin: int = 2         # band half-width around the coarse path, in blocks
-    merge_gain: float = -0.02    # an unaligned neighbour joins a bead unless its similarity drops by more
-    merge_margin: float = 0.04   # two aligned beads are joined when the whole beats both parts by more
+    merge_gain: float = 0.015    # an unaligned neighbour joins a bead when similarity rises by more (see _merge)
+    merge_margin: float = 0.05   # two aligned beads are joined when the whole beats their mean by more
 
 
 # --------------------------------------------------------------------------- alignment
@@ -156,8 +156,8 @@ def align_evidence(
     def sim(s0: int, s1: int, t0: int, t1: int) -> float:
         return sum(block_dice(s0, s1, t0, t1, *a) for a in args) / len(args)
 
-    def sized(span: list[int]) -> bool:
-        return bool(ba.chars[span[0]:span[1]].sum() + bb.chars[span[2]:span[3]].sum())
+    def sized(span: list[int]) -> float:
+        return 0.5 * float(ba.chars[span[0]:span[1]].sum() + bb.chars[span[2]:span[3]].sum())
 
     spans = _merge(spans, sim, sized, cfg)
     return spans, bead_evidence(spans, sim)
@@ -200,15 +200,16 @@ def _score(f: float, size: int) -> float:
     return _sigmoid(ws * f + cs)
 
 
-def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], bool],
+def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], float],
            cfg: AlignConfig) -> list[list[int]]:
-    """Join adjacent beads best-first while the joined bead is more similar than its best part.
+    """Join adjacent beads best-first while the joined bead is clearly more similar than its parts.
 
-    An unaligned sentence joins an aligned neighbour unless the similarity drops by more than
-    ``-merge_gain`` (as Bleualign grows its anchors); two aligned beads are joined only when the joined
-    bead beats both by ``merge_margin`` — two correct 1-1 beads joined look about as similar as the better
-    one (adjacent sentences share topic words), while the two halves of a crossing 2-2 bead are each
-    clearly worse than the whole. Two unaligned beads are never joined (the 1-1 pass rejected them).
+    "Its parts" is the length-weighted mean similarity of the two beads. Joining two correct 1-1 beads
+    gives about that mean (a little more: adjacent sentences share topic words), so two aligned beads
+    are joined only when the whole beats the mean by ``merge_margin``; the pieces of a bead that the
+    1-1 pass split (crossing sentence boundaries) are each clearly worse than the whole. An unaligned
+    sentence (as Bleualign grows its anchors) joins when the gain exceeds ``merge_gain``. Two unaligned
+    beads are never joined (the 1-1 pass rejected them).
     """
     beads = [list(b) for b in spans]
     aligned = [b[0] < b[1] and b[2] < b[3] for b in beads]
@@ -231,7 +232,11 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
             return None
         f = sim(*joined)
         margin = cfg.merge_margin if aligned[k] and aligned[q] else cfg.merge_gain
-        gain = f - max(score[k], score[q]) - margin
+        # an unaligned part counts as similar as the 1-1 pass's threshold (the break-even of a 1-1 bead)
+        sx, sy = sized(x), sized(y)
+        fx = score[k] if aligned[k] else cfg.threshold
+        fy = score[q] if aligned[q] else cfg.threshold
+        gain = f - (sx * fx + sy * fy) / (sx + sy) - margin
         return (gain, joined) if gain > 0 else None
 
     heap: list[tuple[float, int, int, int]] = []
