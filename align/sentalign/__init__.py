@@ -165,8 +165,8 @@ def align_evidence(
 
 # Logistic calibration of bead scores, fitted on the dev benchmarks' gold alignments by
 # scripts/fit_sentalign_calibration.py (target: the bead is exactly a gold bead).
-CALIBRATION_ALIGNED = (-1.07, -1.63, 2.46)   # slope on similarity, per extra sentence, intercept
-CALIBRATION_SKIPPED = (-2.17, -0.75)        # slope on the best similarity to a neighbouring sentence, intercept
+CALIBRATION_ALIGNED = (-0.20, -1.40, 2.60)   # slope on relative similarity, per extra sentence, intercept
+CALIBRATION_SKIPPED = (-0.56, -0.86)        # slope on the best relative similarity to a neighbouring sentence, intercept
 
 
 def _sigmoid(x: float) -> float:
@@ -174,8 +174,13 @@ def _sigmoid(x: float) -> float:
 
 
 def bead_evidence(spans: list[list[int]], sim: Callable[[int, int, int, int], float]) -> list[tuple[float, int]]:
-    """(similarity, sentences in the bead) of each bead; for an unaligned sentence, its best similarity with a
-    sentence of the other side in the neighbouring beads (how much it could have been aligned)."""
+    """(relative similarity, sentences in the bead) of each bead.
+
+    For an unaligned sentence the similarity is its best one with a sentence of the other side in the
+    neighbouring beads (how much it could have been aligned). Similarities are divided by the median of
+    the document's aligned beads: their scale depends on the MT system and the text (OCR noise, style),
+    and a calibration on raw values would mix those up.
+    """
     out = []
     for k, (s0, s1, t0, t1) in enumerate(spans):
         if s1 > s0 and t1 > t0:
@@ -189,7 +194,9 @@ def bead_evidence(spans: list[list[int]], sim: Callable[[int, int, int, int], fl
             else:
                 best = max([best] + [sim(i, i + 1, t0, t1) for i in range(o[0], o[1])])
         out.append((best, 1))
-    return out
+    aligned = [f for (f, size) in out if size > 1]
+    scale = max(float(np.median(aligned)), 1e-3) if aligned else 1.0
+    return [(f / scale, size) for f, size in out]
 
 
 def _score(f: float, size: int) -> float:
