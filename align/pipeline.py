@@ -165,13 +165,14 @@ def _candidates(
     ]
 
 
-def command_line(inputs: Sequence[str | Path], config: RunConfig) -> str:
+def command_line(inputs: Sequence[str | Path], config: RunConfig, engine: str) -> str:
     """The `align run` command that reproduces a run (recorded in the manifest and card).
 
-    The output folder is left as OUT: where a dataset is written does not change its bytes.
+    `engine` is the engine actually used ("auto" may choose differently elsewhere). The
+    output folder is left as OUT: where a dataset is written does not change its bytes.
     """
     s = config.scoring
-    parts = ["align run", *map(str, inputs), "-o", "OUT", "--engine", config.engine,
+    parts = ["align run", *map(str, inputs), "-o", "OUT", "--engine", engine,
              "--min-score", str(s.min_score), "--doc-min-score", str(config.doc_min_score),
              "--max-bead", str(config.max_bead), "--format", ",".join(config.formats), "--license", config.license]
     if not config.two_way:
@@ -304,7 +305,7 @@ def _manifest(
     """Facts of the run, for manifest.json and the card. No times or absolute paths: re-runs give the same bytes."""
     documents = sorted((d for docs in corpus_docs.values() for d in docs), key=lambda d: d.document.id)
     return {
-        "command": command_line(inputs, config),
+        "command": command_line(inputs, config, engine["name"]),
         "license": config.license,
         "libraries": library_versions(),
         "engine": engine,
