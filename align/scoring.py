@@ -60,7 +60,7 @@ class ScoringConfig:
     min_length_ratio: float = 0.5  # English characters / French characters
     max_length_ratio: float = 2.0
     langid_min_words: int = 4  # language ID of shorter texts is too unreliable to flag on
-    heading_max_words: int = 12  # a headline-like line (no final punctuation) up to this long is a heading
+    heading_max_words: int = 20  # a headline-like line (no final punctuation) up to this long is a heading
     boilerplate_min_docs: int = 2
     boilerplate_max_words: int = 12
     penalties: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_PENALTIES))
