@@ -153,11 +153,19 @@ def align_evidence(
     pi, pj = path_dp(gain, plo, jlo, jhi, n, m, 0.0, 0.0)
     spans = [[int(pi[k]), int(pi[k + 1]), int(pj[k]), int(pj[k + 1])] for k in range(len(pi) - 1)]
 
+    memo: dict[tuple[int, int, int, int], float] = {}
+
     def sim(s0: int, s1: int, t0: int, t1: int) -> float:
-        return sum(block_dice(s0, s1, t0, t1, *a) for a in args) / len(args)
+        key = (s0, s1, t0, t1)
+        if key not in memo:
+            memo[key] = sum(block_dice(s0, s1, t0, t1, *a) for a in args) / len(args)
+        return memo[key]
+
+    cum_a = np.concatenate([[0.0], np.cumsum(ba.chars)]).tolist()
+    cum_b = np.concatenate([[0.0], np.cumsum(bb.chars)]).tolist()
 
     def sized(span: list[int]) -> float:
-        return 0.5 * float(ba.chars[span[0]:span[1]].sum() + bb.chars[span[2]:span[3]].sum())
+        return 0.5 * (cum_a[span[1]] - cum_a[span[0]] + cum_b[span[3]] - cum_b[span[2]])
 
     spans = _merge(spans, sim, sized, cfg)
     return spans, bead_evidence(spans, sim)
