@@ -329,7 +329,7 @@ def sentences_command(
         None, "--tgt-mt", help="Optional translation of each target line into the source language (both directions used)."
     ),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the alignment here instead of stdout."),
-    max_side: int = typer.Option(3, "--max-side", min=1, max=8, help="Most sentences on one side of a bead."),
+    max_side: int = typer.Option(5, "--max-side", min=1, max=8, help="Most sentences on one side of a bead."),
 ) -> None:
     """Align two sentence files (Bleualign-style); print Vecalign format [i, j]:[k]:score."""
     from align.sentalign import AlignConfig, align_sentences, format_alignment, read_sentence_file, write_alignment
@@ -547,9 +547,14 @@ def run_command(
     if min_score is not None:
         config = dataclasses.replace(config, scoring=dataclasses.replace(config.scoring, min_score=min_score))
     columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err) as progress:
-        summary = run(corpus, Path(out), config, progress=progress,
-                      log=lambda msg: err.print(msg, highlight=False, markup=False))
+    try:
+        with Progress(*columns, console=err) as progress:
+            summary = run(corpus, Path(out), config, progress=progress,
+                          log=lambda msg: err.print(msg, highlight=False, markup=False))
+    except KeyboardInterrupt:
+        err.print(f"interrupted: {out} was not changed; run again to resume (translations are cached)",
+                  highlight=False, markup=False)
+        raise typer.Exit(130) from None
     Console().print(_summary_table(summary))
 
 

@@ -43,7 +43,7 @@ class Bead:
 class AlignConfig:
     """Aligner parameters; the defaults were tuned on the dev benchmarks (scripts/bench_alignment.py)."""
 
-    max_side: int = 3            # at most this many sentences on each side of a bead
+    max_side: int = 5            # at most this many sentences on each side of a bead
     char_orders: tuple[int, int] = (2, 5)   # character n-gram orders, inclusive (whitespace removed)
     word_weight: float = 1.0     # weight of a word uni/bigram relative to a character n-gram
     threshold: float = -0.04     # a 1-1 bead is kept when its background-corrected similarity exceeds this
@@ -54,7 +54,7 @@ class AlignConfig:
     full_search_cells: int = 4_000_000   # above this many sentence pairs, search the path coarse-to-fine
     coarse_blocks: int = 800     # about this many blocks per side in the coarse pass
     band_margin: int = 2         # band half-width around the coarse path, in blocks
-    merge_gain: float = 0.015    # an unaligned neighbour joins a bead when similarity rises by more (see _merge)
+    merge_gain: float = 0.0      # an unaligned neighbour joins a bead when similarity rises by more (see _merge)
     merge_margin: float = 0.05   # two aligned beads are joined when the whole beats their mean by more
 
 
@@ -247,10 +247,10 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
             return None
         f = sim(*joined)
         margin = cfg.merge_margin if aligned[k] and aligned[q] else cfg.merge_gain
-        # an unaligned part counts as similar as the 1-1 pass's threshold (the break-even of a 1-1 bead)
+        # an unaligned part adds length but no similarity
         sx, sy = sized(x), sized(y)
-        fx = score[k] if aligned[k] else cfg.threshold
-        fy = score[q] if aligned[q] else cfg.threshold
+        fx = score[k] if aligned[k] else 0.0
+        fy = score[q] if aligned[q] else 0.0
         gain = f - (sx * fx + sy * fy) / (sx + sy) - margin
         return (gain, joined) if gain > 0 else None
 
