@@ -135,3 +135,53 @@ def test_files_roundtrip(tmp_path: Path) -> None:
     out = tmp_path / "a.txt"
     write_alignment(beads, out)
     assert out.read_text() == format_alignment(beads)
+
+
+TEXTBERG = Path("/work/shared/bench/textberg/dev/doc00")
+
+
+def _cli(args: list[str]):
+    from typer.testing import CliRunner
+
+    from align.cli import app
+
+    return CliRunner().invoke(app, args)
+
+
+def test_cli_sentences_and_eval_on_small_files(tmp_path: Path) -> None:
+    src, mt, tgt = tmp_path / "src.txt", tmp_path / "mt.txt", tmp_path / "tgt.txt"
+    src.write_text("\n".join(TEXT) + "\n", encoding="utf-8")
+    mt.write_text("\n".join(TEXT) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(TEXT[:5] + ["An extra line nobody translated at all."] + TEXT[5:]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    r = _cli(["sentences", "--src", str(src), "--tgt", str(tgt), "--src-mt", str(mt), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    lines = out.read_text().splitlines()
+    assert lines[5].startswith("[]:[5]:") and lines[6].startswith("[5]:[6]:")
+    gold = tmp_path / "gold.txt"
+    gold.write_text("".join(f"[{i}]:[{i + (i >= 5)}]\n" for i in range(10)) + "[]:[5]\n", encoding="utf-8")
+    r = _cli(["eval-alignment", "--gold", str(gold), "--pred", str(out), "--src", str(src), "--tgt", str(tgt)])
+    assert r.exit_code == 0, r.output
+    assert "strict    1.0000  1.0000  1.0000" in r.output
+
+
+def test_cli_translation_line_count_mismatch_is_a_clear_error(tmp_path: Path) -> None:
+    from align.cli import main  # noqa: F401  (main turns AlignError into "error: ..." and exit code 1)
+
+    src, mt = tmp_path / "src.txt", tmp_path / "mt.txt"
+    src.write_text("a\nb\n", encoding="utf-8")
+    mt.write_text("a\n", encoding="utf-8")
+    r = _cli(["sentences", "--src", str(src), "--tgt", str(src), "--src-mt", str(mt)])
+    assert isinstance(r.exception, AlignError) and "mt.txt: 1 lines" in str(r.exception)
+
+
+@pytest.mark.skipif(not TEXTBERG.exists(), reason="shared Text+Berg benchmark not available")
+def test_cli_on_textberg_dev_beats_bleualign(tmp_path: Path) -> None:
+    out = tmp_path / "tb.txt"
+    r = _cli(["sentences", "--src", str(TEXTBERG / "source.de"), "--tgt", str(TEXTBERG / "target.fr"),
+              "--src-mt", str(TEXTBERG / "mt.google.fr"), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    from align.goldeval import read_alignment, score_alignments
+
+    s = score_alignments([read_alignment(TEXTBERG / "gold.txt")], [read_alignment(out)])
+    assert s.strict.f1 > 0.80 and s.lax.f1 > 0.979  # Bleualign on the same file: 0.780 / 0.979
