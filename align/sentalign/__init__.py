@@ -1,18 +1,17 @@
-"""MT-based sentence alignment (Bleualign-style, with chrF-like similarity).
+"""MT-based sentence alignment (Bleualign-style, with a chrF-like similarity).
 
 The machine translation of each source sentence is compared with the target
-sentences. A sentence is represented by hashed character n-grams (whitespace
-removed, as in chrF) and word uni/bigrams; repeated n-grams get an occurrence
-index, so that the overlap of two sentences is the size of the intersection of
-two sorted integer arrays (= sum of min(count) as in chrF). The similarity of a
-bead is the Dice/F1 of its concatenated sides, where the overlap of a
-concatenation is approximated by the sum of pairwise overlaps.
+sentences (and, when given, the translation of each target sentence with the
+source sentences; the two similarities are averaged):
 
-A dynamic programme over bead types (0-1, 1-0 and every n-m up to
-``max_side``) maximises the sum of bead gains. Long documents are first aligned
-at a coarse resolution (blocks of sentences, dense hashed vectors); the exact
-programme then only runs in a band around that coarse path, so time and memory
-grow linearly with document length.
+1. bags of character 2-5-grams and word uni/bigrams, idf-weighted (features.py);
+2. a rough 1-1 path from dense sketches, coarse-to-fine on long documents, so
+   that everything after runs in a band of bounded width (dp.py);
+3. a 1-1/skip DP in that band on a background-corrected Dice similarity;
+4. best-first joining of adjacent beads into n-m beads (up to ``max_side``);
+5. a calibrated score for every bead.
+
+See the README section "Sentence alignment" for the reasons behind each step.
 """
 
 from __future__ import annotations
