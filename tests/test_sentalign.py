@@ -84,6 +84,7 @@ def test_empty_inputs_are_all_unaligned() -> None:
     assert align_sentences([], [], []) == []
     assert pairs(align_sentences(TEXT[:2], [], TEXT[:2])) == [((0,), ()), ((1,), ())]
     assert pairs(align_sentences([], TEXT[:1], [])) == [((), (0,))]
+    assert all(b.score == 1.0 for b in align_sentences(TEXT[:2], [], TEXT[:2]))
 
 
 def test_empty_lines_do_not_crash() -> None:

@@ -111,7 +111,8 @@ def align_sentences(
     Pure and deterministic.
     """
     spans, evidence = align_evidence(src, tgt, src_mt, tgt_mt, config)
-    return [Bead(tuple(range(s0, s1)), tuple(range(t0, t1)), _score(f, size))
+    certain = not src or not tgt   # with one side empty, leaving every sentence unaligned is right
+    return [Bead(tuple(range(s0, s1)), tuple(range(t0, t1)), 1.0 if certain else _score(f, size))
             for (s0, s1, t0, t1), (f, size) in zip(spans, evidence)]
 
 
