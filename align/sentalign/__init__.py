@@ -45,6 +45,7 @@ class AlignConfig:
     max_side: int = 5            # at most this many sentences on each side of a bead
     char_orders: tuple[int, int] = (2, 5)   # character n-gram orders, inclusive (whitespace removed)
     word_weight: float = 1.0     # weight of a word uni/bigram relative to a character n-gram
+    number_weight: float = 2.0   # extra weight of a word containing a digit (numbers survive translation)
     threshold: float = -0.04     # a 1-1 bead is kept when its background-corrected similarity exceeds this
     length_weight: float = 0.05  # weight of the squared log char-length ratio of a bead's two sides
     sketch_dim: int = 512        # size of the dense hashed sentence vectors used to find the path
@@ -132,12 +133,12 @@ def align_evidence(
     if n == 0 or m == 0:
         return [[i, i + 1, 0, 0] for i in range(n)] + [[n, n, j, j + 1] for j in range(m)], [(0.0, 1)] * (n + m)
     two = tgt_mt is not None
-    ba, bb, wab, vocab = bags(src_mt, tgt, cfg.char_orders, cfg.word_weight)
+    ba, bb, wab, vocab = bags(src_mt, tgt, cfg.char_orders, cfg.word_weight, cfg.number_weight)
     jlo, jhi = _path_band(sketch(ba, wab, vocab, cfg.sketch_dim), sketch(bb, wab, vocab, cfg.sketch_dim), cfg)
     plo, width = pair_band(jlo, jhi, m)
     directions = [(ba, bb, wab)]
     if two:
-        bs, btm, wst, _ = bags(src, tgt_mt, cfg.char_orders, cfg.word_weight)  # type: ignore[arg-type]
+        bs, btm, wst, _ = bags(src, tgt_mt, cfg.char_orders, cfg.word_weight, cfg.number_weight)  # type: ignore[arg-type]
         directions.append((bs, btm, wst))
     sims, args = [], []
     for x, y, w in directions:

@@ -29,7 +29,7 @@ def _mix(h: np.uint64) -> np.uint64:
 
 @nb.njit(cache=True)
 def _ngrams(cps, offs, nmin, nmax, wcps, woffs):
-    """Sorted 32-bit n-gram keys of every sentence, repeats kept (low bit: 1 for word n-grams).
+    """Sorted 32-bit n-gram keys of every sentence, repeats kept (low two bits: kind of n-gram).
 
     cps/offs: concatenated code points (whitespace removed) and sentence offsets;
     wcps/woffs: the same for the word stream (words separated by one space, code 32).
@@ -60,23 +60,28 @@ def _ngrams(cps, offs, nmin, nmax, wcps, woffs):
                 h = np.uint64(order)
                 for k in range(start, start + order):
                     h = h * np.uint64(1000003) + np.uint64(cps[k])
-                buf[pos] = _mix(h) << np.uint64(1)   # low bit 0: character n-gram
+                buf[pos] = _mix(h) << np.uint64(2)   # low bits 00: character n-gram
                 pos += 1
         wa, wb = woffs[s], woffs[s + 1]
         if wb > wa:
             prev = np.uint64(0)
             cur = np.uint64(77)
+            digit = False
             for k in range(wa, wb + 1):
                 if k == wb or wcps[k] == 32:
-                    buf[pos] = (_mix(cur) << np.uint64(1)) | np.uint64(1)   # low bit 1: word n-gram
+                    # low bits: 01 word n-gram, 11 word unigram with a digit (numbers match across languages)
+                    tag = np.uint64(3) if digit else np.uint64(1)
+                    buf[pos] = (_mix(cur) << np.uint64(2)) | tag
                     pos += 1
                     if prev != np.uint64(0):
-                        buf[pos] = (_mix(_mix(prev) ^ cur) << np.uint64(1)) | np.uint64(1)
+                        buf[pos] = (_mix(_mix(prev) ^ cur) << np.uint64(2)) | np.uint64(1)
                         pos += 1
                     prev = cur
                     cur = np.uint64(77)
+                    digit = False
                 else:
                     cur = cur * np.uint64(1000003) + np.uint64(wcps[k])
+                    digit = digit or 48 <= wcps[k] <= 57
         o = out_offs[s]
         keys[o:o + pos] = np.sort((buf[:pos] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
     return keys, out_offs
@@ -180,11 +185,12 @@ def _keys(texts: Sequence[str], char_orders: tuple[int, int]) -> tuple[np.ndarra
     return keys, koffs, np.diff(offs).astype(np.float64)
 
 
-def bags(a: Sequence[str], b: Sequence[str], char_orders: tuple[int, int],
-         word_weight: float) -> tuple[Bags, Bags, np.ndarray, np.ndarray]:
+def bags(a: Sequence[str], b: Sequence[str], char_orders: tuple[int, int], word_weight: float,
+         number_weight: float) -> tuple[Bags, Bags, np.ndarray, np.ndarray]:
     """Bags of both sides over one vocabulary, the weight of each id, and the vocabulary's keys.
 
-    Weight = idf over the sentences of both sides (x ``word_weight`` for word n-grams).
+    Weight = idf over the sentences of both sides (x ``word_weight`` for word n-grams, x ``number_weight``
+    more for words with a digit).
     """
     ka, oa, ca = _keys(a, char_orders)
     kb, ob, cb = _keys(b, char_orders)
@@ -195,6 +201,7 @@ def bags(a: Sequence[str], b: Sequence[str], char_orders: tuple[int, int],
     n_sent = len(a) + len(b)
     weights = np.log((n_sent + 1.0) / (df + 1.0)).astype(np.float32)
     weights[(vocab & np.uint32(1)) == 1] *= np.float32(word_weight)
+    weights[(vocab & np.uint32(3)) == 3] *= np.float32(number_weight)
     side_a = Bags(ia, na, oa2, _mass(ia, na, oa2, weights), ca)
     side_b = Bags(ib, nb_, ob2, _mass(ib, nb_, ob2, weights), cb)
     return side_a, side_b, weights, vocab
@@ -208,7 +215,7 @@ def _sketch(ids, counts, offs, weights, vocab, dim):
         for k in range(offs[s], offs[s + 1]):
             h = vocab[ids[k]]
             sign = 1.0 if (h >> np.uint32(31)) & np.uint32(1) else -1.0
-            out[s, np.int64((h >> np.uint32(1)) % np.uint32(dim))] += sign * weights[ids[k]] * counts[k]
+            out[s, np.int64((h >> np.uint32(2)) % np.uint32(dim))] += sign * weights[ids[k]] * counts[k]
     return out
 
 
