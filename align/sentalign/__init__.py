@@ -209,8 +209,8 @@ def _refine(spans: list[list[int]], sim: Callable[[int, int, int, int], float], 
 
 # Logistic calibration of bead scores, fitted on the dev benchmarks' gold alignments by
 # scripts/fit_sentalign_calibration.py (target: the bead is exactly a gold bead).
-CALIBRATION_ALIGNED = (-0.29, -1.37, 2.78)   # slope on relative similarity, per extra sentence, intercept
-CALIBRATION_SKIPPED = (-0.46, -0.17)        # slope on the best relative similarity to a neighbouring sentence, intercept
+CALIBRATION_ALIGNED = (-0.27, -1.36, 2.76)   # slope on relative similarity, per extra sentence, intercept
+CALIBRATION_SKIPPED = (-0.47, -0.12)        # slope on the best relative similarity to a neighbouring sentence, intercept
 
 
 def _sigmoid(x: float) -> float:
