@@ -121,6 +121,20 @@ def test_long_document_uses_the_coarse_band_and_stays_correct() -> None:
     assert pairs(beads) == [((i,), (i,)) for i in range(len(src))]
 
 
+def test_coarse_band_follows_a_large_deletion() -> None:
+    # 300 distinct sentences; the target lacks a block of 60 in the middle, so the path leaves the
+    # diagonal by 60 sentences: the coarse-to-fine search must still find it.
+    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november".split()
+    src = [f"{words[i % 14]} {words[(i // 14) % 14]} {words[(i * 7) % 14]} number {i} item {i * 37 % 1000}"
+           for i in range(300)]
+    tgt = src[:120] + src[180:]
+    cfg = AlignConfig(full_search_cells=1000, coarse_blocks=30)
+    got = pairs(align_sentences(src, tgt, src, config=cfg))
+    assert [p for p in got if p[0] and p[1]] == [((i,), (i,)) for i in range(120)] + \
+        [((i,), (i - 60,)) for i in range(180, 300)]
+    assert [p for p in got if not p[1]] == [((i,), ()) for i in range(120, 180)]
+
+
 def test_files_roundtrip(tmp_path: Path) -> None:
     f = tmp_path / "s.txt"
     f.write_bytes("ça va \nsecond\n\nlast".encode())
