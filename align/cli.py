@@ -505,7 +505,10 @@ def run_command(
         None, "--doc-min-score", min=0.0, max=1.0, show_default=False,
         help="Keep document pairs whose score reaches this (default: the tuned value).",
     ),
-    max_bead: int = typer.Option(3, "--max-bead", min=1, max=6, help="At most this many sentences on each side of a pair."),
+    max_bead: int | None = typer.Option(
+        None, "--max-bead", min=1, max=8, show_default=False,
+        help="At most this many sentences on each side of a pair (default: the aligner's tuned value).",
+    ),
     formats: str = typer.Option("hf,parquet,jsonl", "--format", "-f", callback=_formats_option,
                                 help="Comma-separated output formats: hf, parquet, jsonl, tsv, moses, tmx."),
     license: str = typer.Option("other", "--license", help="License identifier for the dataset card (Hub style, e.g. cc-by-4.0)."),
@@ -540,8 +543,9 @@ def run_command(
         formats=tuple(formats.split(",")),
         license=license,
         overwrite=overwrite,
-        max_bead=max_bead,
     )
+    if max_bead is not None:
+        config = dataclasses.replace(config, max_bead=max_bead)
     if doc_min_score is not None:
         config = dataclasses.replace(config, doc_min_score=doc_min_score)
     if min_score is not None:

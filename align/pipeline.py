@@ -50,7 +50,7 @@ class RunConfig:
     formats: tuple[str, ...] = DEFAULT_FORMATS
     license: str = "other"
     overwrite: bool = False
-    max_bead: int = 3
+    max_bead: int = AlignConfig().max_side
     doc_min_score: float = DocAlignConfig().min_score
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
 

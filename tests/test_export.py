@@ -194,3 +194,17 @@ def test_parse_formats() -> None:
     assert parse_formats("tmx, HF,jsonl") == ("hf", "jsonl", "tmx")
     with pytest.raises(AlignError, match="xml"):
         parse_formats("hf,xml")
+
+
+def test_export_command(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from align.cli import app
+
+    out = save_dataset(RECORDS, tmp_path / "out", ["hf"], MANIFEST_IN)
+    result = CliRunner().invoke(app, ["export", str(out), "--format", "tmx,tsv"])
+    assert result.exit_code == 0, result.output
+    assert "hf, tsv, tmx" in result.output
+    assert (out / "test.tmx").is_file() and (out / "test.tsv").is_file()
+    bad = CliRunner().invoke(app, ["export", str(out), "--format", "docx"])
+    assert bad.exit_code == 2 and "unknown output format docx" in bad.output

@@ -120,22 +120,25 @@ def _cached_rows(cache: Path) -> int:
         return 0
 
 
-def test_killed_run_leaves_old_output_and_resumes_from_cache(first_run, tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_killed_run_leaves_old_output_and_resumes_from_cache(first_run, tmp_path: Path, sig: int) -> None:
     out = tmp_path / "out"
     shutil.copytree(first_run[0], out)
     before = _tree_bytes(out)
     cache = tmp_path / "cache.sqlite3"
     command = [str(ALIGN), "run", str(CORPUS), "-o", str(out), "--engine", "apertium", "--cache", str(cache),
                "--overwrite", "--format", "hf,parquet,jsonl,tmx"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
         while _cached_rows(cache) == 0 and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         assert process.poll() is None, "the run ended before it could be interrupted"
-        process.send_signal(signal.SIGKILL)  # no chance to clean up
+        process.send_signal(sig)  # SIGKILL: no chance to clean up; SIGINT: Ctrl-C
     finally:
-        process.wait()
+        _, stderr = process.communicate(timeout=120)
+    if sig == signal.SIGINT:
+        assert process.returncode == 130 and "interrupted:" in stderr and "Traceback" not in stderr, stderr
     assert _cached_rows(cache) > 0
     assert _differing(_tree_bytes(out), before) == []  # the complete dataset is still there, untouched
 
