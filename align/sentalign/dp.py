@@ -22,7 +22,7 @@ def pair_band(jlo: np.ndarray, jhi: np.ndarray, m: int) -> tuple[np.ndarray, np.
 
 
 @nb.njit(cache=True)
-def band_from_path(pi, pj, n, m, wr, wc):
+def band_from_path(pi: np.ndarray, pj: np.ndarray, n: int, m: int, wr: int, wc: int) -> tuple[np.ndarray, np.ndarray]:
     """Band of all lattice points within wr rows / wc columns of a monotone path through (0,0)..(n,m)."""
     pmin = np.full(n + 1, m, np.int64)
     pmax = np.zeros(n + 1, np.int64)
@@ -42,7 +42,7 @@ def band_from_path(pi, pj, n, m, wr, wc):
 
 
 @nb.njit(cache=True)
-def sketch_band_sims(a, b, plo, width):
+def sketch_band_sims(a: np.ndarray, b: np.ndarray, plo: np.ndarray, width: np.ndarray) -> np.ndarray:
     """Cosine of sketch rows a[i] and b[plo[i] + k] (rows already L2-normalised)."""
     n = a.shape[0]
     out = np.zeros((n, width.max() if n else 0), np.float32)
@@ -53,7 +53,8 @@ def sketch_band_sims(a, b, plo, width):
 
 
 @nb.njit(cache=True)
-def band_overlaps(ida, ca, oa, idb, cb, ob, weights, plo, width):
+def band_overlaps(ida: np.ndarray, ca: np.ndarray, oa: np.ndarray, idb: np.ndarray, cb: np.ndarray, ob: np.ndarray, weights: np.ndarray, plo: np.ndarray,
+                  width: np.ndarray) -> np.ndarray:
     """Weighted bag overlap sum(w * min(count_a, count_b)) of source-side sentence i and target plo[i] + k.
 
     Sentence i's counts are scattered into a dense array indexed by vocabulary id, so each pair costs one
@@ -77,7 +78,8 @@ def band_overlaps(ida, ca, oa, idb, cb, ob, weights, plo, width):
 
 
 @nb.njit(cache=True)
-def path_dp(sim, plo, jlo, jhi, n, m, threshold, skip_penalty):
+def path_dp(sim: np.ndarray, plo: np.ndarray, jlo: np.ndarray, jhi: np.ndarray, n: int, m: int, threshold: float,
+            skip_penalty: float) -> tuple[np.ndarray, np.ndarray]:
     """Best 1-1/1-0/0-1 path: sum of (sim - threshold) over 1-1 steps minus skip_penalty per skip.
 
     The small skip penalty breaks ties towards the diagonal in repetitive text. Returns lattice points.
@@ -126,7 +128,9 @@ def path_dp(sim, plo, jlo, jhi, n, m, threshold, skip_penalty):
 
 
 @nb.njit(cache=True)
-def block_dice(s0, s1, t0, t1, ida, ca, oa, idb, cb, ob, weights, mass_a, mass_b, bg_a, bg_b, dense_a, dense_b):
+def block_dice(s0: int, s1: int, t0: int, t1: int, ida: np.ndarray, ca: np.ndarray, oa: np.ndarray, idb: np.ndarray, cb: np.ndarray, ob: np.ndarray,
+               weights: np.ndarray, mass_a: np.ndarray, mass_b: np.ndarray, bg_a: np.ndarray, bg_b: np.ndarray, dense_a: np.ndarray,
+               dense_b: np.ndarray) -> float:
     """Dice similarity of the concatenations of sentences s0..s1-1 and t0..t1-1, minus their chance level.
 
     dense_a / dense_b are zeroed scratch arrays of vocabulary size (left zeroed).
@@ -161,7 +165,8 @@ def block_dice(s0, s1, t0, t1, ida, ca, oa, idb, cb, ob, weights, mass_a, mass_b
 
 
 @nb.njit(cache=True)
-def pair_features(ov, plo, width, mass_a, mass_b, bg_a, bg_b, ch_a, ch_b):
+def pair_features(ov: np.ndarray, plo: np.ndarray, width: np.ndarray, mass_a: np.ndarray, mass_b: np.ndarray, bg_a: np.ndarray, bg_b: np.ndarray, ch_a: np.ndarray,
+                  ch_b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per band pair: Dice minus the chance level of both sentences, mean char length, squared log length ratio."""
     n = ov.shape[0]
     d = np.zeros(ov.shape, np.float32)
@@ -178,7 +183,7 @@ def pair_features(ov, plo, width, mass_a, mass_b, bg_a, bg_b, ch_a, ch_b):
 
 
 @nb.njit(cache=True)
-def background(ov, plo, width, mass_a, mass_b, m):
+def background(ov: np.ndarray, plo: np.ndarray, width: np.ndarray, mass_a: np.ndarray, mass_b: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Chance-level Dice similarity of each source and each target sentence.
 
     It is the sentence's mean Dice over its band, leaving out its best match (most band pairs are

@@ -28,7 +28,7 @@ def _mix(h: np.uint64) -> np.uint64:
 
 
 @nb.njit(cache=True)
-def _ngrams(cps, offs, nmin, nmax, wcps, woffs):
+def _ngrams(cps: np.ndarray, offs: np.ndarray, nmin: int, nmax: int, wcps: np.ndarray, woffs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted 32-bit n-gram keys of every sentence, repeats kept (low two bits: kind of n-gram).
 
     cps/offs: concatenated code points (whitespace removed) and sentence offsets;
@@ -88,7 +88,7 @@ def _ngrams(cps, offs, nmin, nmax, wcps, woffs):
 
 
 @nb.njit(cache=True)
-def _vocabulary(keys):
+def _vocabulary(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Number distinct keys in order of first appearance (open-addressing hash table, grown as needed).
 
     Returns (id of each key, key of each id); much faster than np.unique(return_inverse=True).
@@ -124,7 +124,7 @@ def _vocabulary(keys):
 
 
 @nb.njit(cache=True)
-def _runs(inverse, offs):
+def _runs(inverse: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Collapse each sentence's sorted keys (as vocabulary ids) into (id, count) runs."""
     n = len(offs) - 1
     ids = np.empty(len(inverse), np.int32)
@@ -144,7 +144,7 @@ def _runs(inverse, offs):
 
 
 @nb.njit(cache=True)
-def _mass(ids, counts, offs, weights):
+def _mass(ids: np.ndarray, counts: np.ndarray, offs: np.ndarray, weights: np.ndarray) -> np.ndarray:
     n = len(offs) - 1
     out = np.zeros(n)
     for s in range(n):
@@ -208,7 +208,7 @@ def bags(a: Sequence[str], b: Sequence[str], char_orders: tuple[int, int], word_
 
 
 @nb.njit(cache=True)
-def _sketch(ids, counts, offs, weights, vocab, dim):
+def _sketch(ids: np.ndarray, counts: np.ndarray, offs: np.ndarray, weights: np.ndarray, vocab: np.ndarray, dim: int) -> np.ndarray:
     n = len(offs) - 1
     out = np.zeros((n, dim), np.float32)
     for s in range(n):
