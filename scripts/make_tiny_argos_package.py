@@ -36,7 +36,9 @@ CORPUS_GLOBS = (
     (Path("/work/shared/seeds"), "*.txt"),
     (ROOT / "corpus", "*.txt"),
 )
-EOS_BIAS = 13.0  # logit bonus of </s>: ends most outputs after 5-30 tokens
+# Logit bonus of </s> (other logits have std 4): with a 400-token vocabulary most outputs
+# end after 5-30 tokens; a 32k vocabulary has higher maxima and needs about 4 more.
+EOS_BIAS = 13.0
 ATTENTION_SHARPNESS = 4.0
 SPECIALS = ["<unk>", "<s>", "</s>"]  # SentencePiece ids 0, 1, 2 = CTranslate2's defaults
 
@@ -84,9 +86,12 @@ def train_sentencepiece(lines: list[str], vocab_size: int) -> bytes:
 class RandomTransformerConverter(Converter):
     """Converts "nothing" into a Transformer with seeded random weights."""
 
-    def __init__(self, vocabulary: list[str], shape: ModelShape, seed: int = 0) -> None:
+    def __init__(
+        self, vocabulary: list[str], shape: ModelShape, seed: int = 0, eos_bias: float = EOS_BIAS
+    ) -> None:
         self.vocabulary = vocabulary
         self.shape = shape
+        self.eos_bias = eos_bias
         self.rng = np.random.default_rng(seed)
 
     def _weights(self, *dims: int, scale: float | None = None) -> np.ndarray:
@@ -136,7 +141,7 @@ class RandomTransformerConverter(Converter):
         projection = spec.decoder.projection
         projection.weight = self._weights(vocab, d, scale=4.0 / np.sqrt(d))
         projection.bias = np.zeros(vocab, dtype=np.float32)
-        projection.bias[SPECIALS.index("</s>")] = EOS_BIAS
+        projection.bias[SPECIALS.index("</s>")] = self.eos_bias
         spec.register_source_vocabulary(self.vocabulary)
         spec.register_target_vocabulary(self.vocabulary)
         return spec
@@ -177,13 +182,16 @@ def build_package(
     corpus_limit: int = 2000,
     seed: int = 0,
     version: str = "0.0.1",
+    eos_bias: float = EOS_BIAS,
 ) -> Path:
     """Write a .argosmodel zip at `out` (one top-level folder, like Argos' packages)."""
     sp_model = train_sentencepiece(corpus_lines(corpus_limit), min(shape.vocab, 8000))
     top = f"translate-{src}_{tgt}-tiny"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / top
-        converter = RandomTransformerConverter(vocabulary(sp_model, shape.vocab), shape, seed)
+        converter = RandomTransformerConverter(
+            vocabulary(sp_model, shape.vocab), shape, seed, eos_bias
+        )
         converter.convert(str(folder / "model"), quantization="int8")
         (folder / "sentencepiece.model").write_bytes(sp_model)
         (folder / "metadata.json").write_text(json.dumps(metadata(src, tgt, version), indent=2))
@@ -209,10 +217,12 @@ def main() -> None:
     parser.add_argument("--vocab", type=int, default=ModelShape.vocab)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--version", default="0.0.1", help="package_version in metadata.json")
+    parser.add_argument("--eos-bias", type=float, default=EOS_BIAS, help="logit bonus of </s>")
     args = parser.parse_args()
     shape = ModelShape(args.layers, args.d_model, args.heads, args.ffn, args.vocab)
     path = build_package(
-        args.out, args.src, args.tgt, shape=shape, seed=args.seed, version=args.version
+        args.out, args.src, args.tgt, shape=shape, seed=args.seed, version=args.version,
+        eos_bias=args.eos_bias,
     )
     print(path)
 

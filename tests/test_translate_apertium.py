@@ -136,3 +136,15 @@ def test_pipeline_restarts_after_a_crash(fr_en: ApertiumTranslator) -> None:
 
 def test_clean_sentence_is_what_engines_see() -> None:
     assert clean_sentence(" a\tb\r\nc\x00d\x1be\u200b ") == "a b c de"
+
+
+def test_broken_pair_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    modes = tmp_path / "modes"
+    modes.mkdir()
+    for mode in ("fr-es", "spa-eng"):
+        (modes / f"{mode}.mode").write_text(f"lt-proc '{tmp_path}/missing-{mode}.bin'\n")
+    monkeypatch.setenv("APERTIUM_DATADIR", str(tmp_path))
+    translator = ApertiumTranslator("fr", "en")
+    with pytest.raises(AlignError, match=r"Apertium pipeline fr-es\+spa-eng exited .*apt-get install"):
+        translator.translate(["Bonjour."])
+    translator.close()

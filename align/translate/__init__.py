@@ -13,15 +13,18 @@ from align.translate.cache import (
     default_cache_path,
 )
 from align.translate.factory import ENGINES, get_translator
+from align.translate.provided import ProvidedTranslator, load_provided
 
 __all__ = [
     "ENGINES",
     "CacheCounters",
     "CachedTranslator",
+    "ProvidedTranslator",
     "TranslationCache",
     "Translator",
     "clean_sentence",
     "default_cache_path",
     "get_translator",
+    "load_provided",
     "split_long",
 ]

@@ -216,13 +216,21 @@ class ApertiumTranslator(Translator):
         )
 
     def _kill(self) -> None:
-        if self._process is not None and self._process.poll() is None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
             try:
-                os.killpg(self._process.pid, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            self._process.wait()
-        self._process = None
+            process.wait()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass  # stdin of a dead pipeline: nothing left to flush
 
     def close(self) -> None:
         process = self._process
