@@ -23,6 +23,7 @@ from align.export import DEFAULT_FORMATS, check_destination, library_versions, p
 from align.scoring import (
     Candidate,
     ScoringConfig,
+    Selection,
     default_filters,
     detach_headings,
     find_boilerplate,
@@ -165,6 +166,55 @@ def _candidates(
     ]
 
 
+def _translate(
+    segmented: Mapping[str, Sequence[SegmentedDocument]],
+    config: RunConfig,
+    progress: Callable[[int, int], None],
+    log: Callable[[str], None],
+) -> tuple[dict[str, list[str]], dict[str, list[str]] | None, dict[str, dict[str, str]], dict[str, Translated]]:
+    """French->English MT of every French sentence, and English->French of the English ones when the
+    engine has that direction. Returns (fr_mt, en_mt or None, engine per direction, counts per direction)."""
+    engines: dict[str, dict[str, str]] = {}
+    counts: dict[str, Translated] = {}
+    with ExitStack() as stack:
+        forward = _open_translator(stack, config.engine, "fr", "en", config, progress, log)
+        fr_mt = _translate_docs(forward, segmented["fr"])
+        engines["fr-en"] = {"name": _engine_name(forward), "id": forward.id}
+        counts["fr-en"] = _counts(forward, sum(map(len, fr_mt.values())))
+        if not config.two_way:
+            return fr_mt, None, engines, counts
+        name = engines["fr-en"]["name"]
+        try:  # the same engine the other way; "auto" already chose, so no second search
+            backward = _open_translator(stack, name, "en", "fr", config, progress, log)
+        except AlignError as exc:
+            log(f"one-way alignment: no English→French {name} engine ({exc})")
+            return fr_mt, None, engines, counts
+        en_mt = _translate_docs(backward, segmented["en"])
+        engines["en-fr"] = {"name": _engine_name(backward), "id": backward.id}
+        counts["en-fr"] = _counts(backward, sum(map(len, en_mt.values())))
+    return fr_mt, en_mt, engines, counts
+
+
+def _score(
+    candidates: Sequence[Candidate],
+    fr: Mapping[str, Sequence[str]],
+    en: Mapping[str, Sequence[str]],
+    config: ScoringConfig,
+    progress: Callable[[int, int], None],
+) -> Selection:
+    """Score every candidate (boilerplate learnt from all documents of each language) and select."""
+    boilerplate = frozenset().union(
+        *(find_boilerplate(docs, min_docs=config.boilerplate_min_docs, max_words=config.boilerplate_max_words)
+          for docs in (fr, en))
+    )
+    filters = default_filters(config, boilerplate=boilerplate)
+    records = []
+    for done, candidate in enumerate(candidates, 1):
+        records.append(score_candidate(candidate, filters, config))
+        progress(done, len(candidates))
+    return select_records(records, config.min_score)
+
+
 def command_line(inputs: Sequence[str | Path], config: RunConfig, engine: str) -> str:
     """The `align run` command that reproduces a run (recorded in the manifest and card).
 
@@ -218,23 +268,8 @@ def run(
     fr = {d.document.id: d.texts for d in segmented["fr"]}
     en = {d.document.id: d.texts for d in segmented["en"]}
 
-    translations: dict[str, Translated] = {}
-    with ExitStack() as stack, stages.stage("translate") as update:
-        forward = _open_translator(stack, config.engine, "fr", "en", config, update, log)
-        fr_mt = _translate_docs(forward, segmented["fr"])
-        translations["fr-en"] = _counts(forward, sum(map(len, fr.values())))
-        engine = {"name": _engine_name(forward), "id": forward.id}
-        reverse_engine: dict[str, str] | None = None
-        en_mt: dict[str, list[str]] | None = None
-        if config.two_way:
-            try:  # the same engine the other way; "auto" already chose, so no second search
-                backward = _open_translator(stack, engine["name"], "en", "fr", config, update, log)
-            except AlignError as exc:
-                log(f"one-way alignment: no English→French {engine['name']} engine ({exc})")
-            else:
-                en_mt = _translate_docs(backward, segmented["en"])
-                translations["en-fr"] = _counts(backward, sum(map(len, en.values())))
-                reverse_engine = {"name": _engine_name(backward), "id": backward.id}
+    with stages.stage("translate") as update:
+        fr_mt, en_mt, engines, translations = _translate(segmented, config, update, log)
 
     with stages.stage("documents") as update:
         doc_pairs = align_documents(fr, fr_mt, en, doc_config, progress=update)
@@ -253,20 +288,10 @@ def run(
             update(done, len(doc_pairs))
 
     with stages.stage("scoring", total=len(candidates)) as update:
-        boilerplate = find_boilerplate(
-            fr, min_docs=config.scoring.boilerplate_min_docs, max_words=config.scoring.boilerplate_max_words
-        ) | find_boilerplate(
-            en, min_docs=config.scoring.boilerplate_min_docs, max_words=config.scoring.boilerplate_max_words
-        )
-        filters = default_filters(config.scoring, boilerplate=boilerplate)
-        records = []
-        for done, candidate in enumerate(candidates, 1):
-            records.append(score_candidate(candidate, filters, config.scoring))
-            update(done, len(candidates))
-        selection = select_records(records, config.scoring.min_score)
+        selection = _score(candidates, fr, en, config.scoring, update)
 
     manifest = _manifest(inputs, config, corpus_docs=segmented, skipped=corpus.skipped,
-                         engine=engine, reverse_engine=reverse_engine, doc_pairs=doc_pairs,
+                         engine=engines["fr-en"], reverse_engine=engines.get("en-fr"), doc_pairs=doc_pairs,
                          doc_config=doc_config, sent_config=sent_config, sentence_pairs=len(candidates),
                          dropped=selection.dropped, kept=len(selection.kept))
     with stages.stage("export"):

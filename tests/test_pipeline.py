@@ -162,3 +162,11 @@ def test_cli_refuses_to_overwrite_and_reports_missing_language(first_run, tmp_pa
     shutil.copy(CORPUS / f"{FR_002}.txt", only_fr)
     with pytest.raises(AlignError, match="no English article"):
         run([only_fr], tmp_path / "x", RunConfig(engine="apertium", cache=tmp_path / "c.sqlite3"))
+
+
+def test_one_way_run_uses_only_french_to_english(first_run, cache: Path, tmp_path: Path) -> None:
+    summary = run([CORPUS], tmp_path / "out", RunConfig(engine="apertium", cache=cache, two_way=False))
+    assert set(summary.translations) == {"fr-en"} and summary.translations["fr-en"].new == 0
+    assert load_manifest(tmp_path / "out")["reverse_engine"] is None
+    assert {(p.fr_id, p.en_id) for p in summary.doc_pairs} == {(FR_002, EN_000), (FR_002, EN_001)}
+    assert summary.kept > 10
