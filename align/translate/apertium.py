@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import threading
 from pathlib import Path
+from typing import IO, NoReturn
 
 from align.errors import AlignError
 from align.translate.base import Translator
@@ -137,7 +138,7 @@ class ApertiumTranslator(Translator):
         self.id = f"apertium:{src}-{tgt}:{_package_versions(self.modes)}"
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr: IO[bytes] | None = None  # the pipeline's error output, for messages
         self._buffer = b""
 
     def _command(self) -> str:
@@ -159,6 +160,8 @@ class ApertiumTranslator(Translator):
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._process is None or self._process.poll() is not None:
+            if self._stderr is None:
+                self._stderr = tempfile.TemporaryFile()
             env = dict(os.environ, LC_ALL="C.UTF-8")
             # $1 = generation option (-n: no unknown-word marks, like `apertium -u`), $2 = tagger option.
             self._process = subprocess.Popen(
@@ -199,15 +202,17 @@ class ApertiumTranslator(Translator):
             ready, _, _ = select.select([fd], [], [], READ_TIMEOUT_S)
             data = os.read(fd, 1 << 16) if ready else b""
             if not data:
-                self._fail(process, "stopped answering" if not ready else "exited")
+                self._fail("stopped answering" if not ready else "exited")
             self._buffer += data
         parts = self._buffer.split(b"\0")
         self._buffer = b"\0".join(parts[count:])
         return parts[:count]
 
-    def _fail(self, process: subprocess.Popen[bytes], what: str) -> None:
-        self._stderr.seek(0)
-        detail = self._stderr.read().decode("utf-8", errors="replace").strip().splitlines()
+    def _fail(self, what: str) -> NoReturn:
+        detail: list[str] = []
+        if self._stderr is not None:
+            self._stderr.seek(0)
+            detail = self._stderr.read().decode("utf-8", errors="replace").strip().splitlines()
         self._kill()
         last = detail[-1] if detail else "no error output"
         raise AlignError(
@@ -241,6 +246,9 @@ class ApertiumTranslator(Translator):
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self._kill()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
 
     def __del__(self) -> None:
         try:
