@@ -159,7 +159,9 @@ class ApertiumTranslator(Translator):
         return " | ".join(stages)
 
     def _start(self) -> subprocess.Popen[bytes]:
-        if self._process is None or self._process.poll() is not None:
+        if self._process is not None and self._process.poll() is not None:
+            self._kill()  # died since the last batch: release it and start a new one
+        if self._process is None:
             if self._stderr is None:
                 self._stderr = tempfile.TemporaryFile()
             env = dict(os.environ, LC_ALL="C.UTF-8")
