@@ -120,6 +120,7 @@ def _cached_rows(cache: Path) -> int:
         return 0
 
 
+@pytest.mark.slow  # two `align run` processes per signal
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_killed_run_leaves_old_output_and_resumes_from_cache(first_run, tmp_path: Path, sig: int) -> None:
     out = tmp_path / "out"
