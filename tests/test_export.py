@@ -155,6 +155,16 @@ def test_failed_write_keeps_the_previous_dataset(dataset_dir: Path, monkeypatch:
     assert [p.name for p in dataset_dir.parent.iterdir()] == ["out"]  # no partial folder left
 
 
+def test_missing_parent_folders_are_created_and_bad_destinations_reported(tmp_path: Path) -> None:
+    out = save_dataset(RECORDS, tmp_path / "runs" / "first" / "out", ["jsonl"], MANIFEST_IN)
+    assert load_records(out) == RECORDS
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(AlignError, match="a-file is a file"):
+        save_dataset(RECORDS, tmp_path / "a-file" / "out", ["jsonl"], MANIFEST_IN)
+    with pytest.raises(AlignError, match="is a file, not a dataset folder"):
+        save_dataset(RECORDS, tmp_path / "a-file", ["jsonl"], MANIFEST_IN, overwrite=True)
+
+
 def test_stale_partial_folder_of_a_dead_run_is_removed(tmp_path: Path) -> None:
     stale = tmp_path / ".out.partial-999999999"
     stale.mkdir()

@@ -83,8 +83,8 @@ def _is_dataset_folder(path: Path) -> bool:
 def check_destination(out_dir: Path, *, overwrite: bool) -> None:
     """Fail early (before any work) if ``out_dir`` cannot be (re)placed by a dataset."""
     if not out_dir.exists():
-        if not out_dir.parent.is_dir():
-            raise AlignError(f"{out_dir.parent} does not exist; create it or choose another output folder")
+        if out_dir.parent.exists() and not out_dir.parent.is_dir():
+            raise AlignError(f"{out_dir.parent} is a file; choose another output folder")
         return
     if not out_dir.is_dir():
         raise AlignError(f"{out_dir} is a file, not a dataset folder; choose another output folder")
@@ -166,7 +166,10 @@ def save_dataset(
     _remove_stale_partials(out_dir)
     partial = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
+    try:
+        partial.mkdir(parents=True)
+    except OSError as exc:
+        raise AlignError(f"cannot write next to {out_dir} ({exc.strerror}); choose another output folder") from None
     try:
         _write_folder(records, partial, formats, manifest or {})
         _swap_into_place(partial, out_dir)
