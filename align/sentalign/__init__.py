@@ -114,8 +114,8 @@ def align_sentences(
     """
     spans, evidence = align_evidence(src, tgt, src_mt, tgt_mt, config)
     certain = not src or not tgt   # with one side empty, leaving every sentence unaligned is right
-    return [Bead(tuple(range(s0, s1)), tuple(range(t0, t1)), 1.0 if certain else _score(f, size))
-            for (s0, s1, t0, t1), (f, size) in zip(spans, evidence)]
+    return [Bead(tuple(range(s0, s1)), tuple(range(t0, t1)), 1.0 if certain else _score(e))
+            for (s0, s1, t0, t1), e in zip(spans, evidence)]
 
 
 def align_evidence(
@@ -124,7 +124,7 @@ def align_evidence(
     src_mt: Sequence[str],
     tgt_mt: Sequence[str] | None = None,
     config: AlignConfig | None = None,
-) -> tuple[list[list[int]], list[tuple[float, int]]]:
+) -> tuple[list[list[int]], list[Evidence]]:
     """Bead spans ``[s0, s1, t0, t1]`` and the evidence ``bead_evidence`` computes for each (before calibration)."""
     cfg = config or AlignConfig()
     _check("the source translation", len(src_mt), len(src))
@@ -132,14 +132,16 @@ def align_evidence(
         _check("the target translation", len(tgt_mt), len(tgt))
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
-        return [[i, i + 1, 0, 0] for i in range(n)] + [[n, n, j, j + 1] for j in range(m)], [(0.0, 1)] * (n + m)
+        spans = [[i, i + 1, 0, 0] for i in range(n)] + [[n, n, j, j + 1] for j in range(m)]
+        return spans, [Evidence(0.0, 1, 0)] * (n + m)
     two = tgt_mt is not None
     ba, bb, wab, vocab = bags(src_mt, tgt, cfg.char_orders, cfg.word_weight, cfg.number_weight)
     jlo, jhi = _path_band(sketch(ba, wab, vocab, cfg.sketch_dim), sketch(bb, wab, vocab, cfg.sketch_dim), cfg)
     plo, width = pair_band(jlo, jhi, m)
     directions = [(ba, bb, wab)]
     if two:
-        bs, btm, wst, _ = bags(src, tgt_mt, cfg.char_orders, cfg.word_weight, cfg.number_weight)  # type: ignore[arg-type]
+        bs, btm, wst, _ = bags(src, tgt_mt, cfg.char_orders, cfg.word_weight,  # type: ignore[arg-type]
+                               cfg.number_weight)
         directions.append((bs, btm, wst))
     sims, args = [], []
     for x, y, w in directions:
@@ -209,26 +211,40 @@ def _refine(spans: list[list[int]], sim: Callable[[int, int, int, int], float], 
 
 # Logistic calibration of bead scores, fitted on the dev benchmarks' gold alignments by
 # scripts/fit_sentalign_calibration.py (target: the bead is exactly a gold bead).
-CALIBRATION_ALIGNED = (-0.27, -1.36, 2.76)   # slope on relative similarity, per extra sentence, intercept
-CALIBRATION_SKIPPED = (-0.47, -0.12)        # slope on the best relative similarity to a neighbouring sentence, intercept
+# Aligned beads: slopes on relative similarity, per sentence beyond 1-1, per unaligned neighbour; intercept.
+CALIBRATION_ALIGNED = (-0.27, -1.33, -1.92, 2.82)
+# Unaligned sentences: slope on the best relative similarity to a nearby sentence; intercept.
+CALIBRATION_SKIPPED = (-0.47, -0.12)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a bead's score is computed from (see bead_evidence)."""
+
+    similarity: float   # relative similarity (1 = the document's median aligned bead)
+    size: int           # sentences in the bead
+    loose_ends: int     # neighbouring beads (0-2) that are unaligned sentences: the boundary is less sure
 
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
-def bead_evidence(spans: list[list[int]], sim: Callable[[int, int, int, int], float]) -> list[tuple[float, int]]:
-    """(relative similarity, sentences in the bead) of each bead.
+def bead_evidence(spans: list[list[int]], sim: Callable[[int, int, int, int], float]) -> list[Evidence]:
+    """Evidence for each bead's score.
 
     For an unaligned sentence the similarity is its best one with a sentence of the other side in the
     neighbouring beads (how much it could have been aligned). Similarities are divided by the median of
     the document's aligned beads: their scale depends on the MT system and the text (OCR noise, style),
     and a calibration on raw values would mix those up.
     """
-    out = []
+    def unaligned(k: int) -> bool:
+        return 0 <= k < len(spans) and (spans[k][0] == spans[k][1] or spans[k][2] == spans[k][3])
+
+    raw = []
     for k, (s0, s1, t0, t1) in enumerate(spans):
         if s1 > s0 and t1 > t0:
-            out.append((sim(s0, s1, t0, t1), s1 - s0 + t1 - t0))
+            raw.append((sim(s0, s1, t0, t1), s1 - s0 + t1 - t0, unaligned(k - 1) + unaligned(k + 1)))
             continue
         best = -1.0
         for nb_ in range(max(0, k - 2), min(len(spans), k + 3)):
@@ -237,18 +253,18 @@ def bead_evidence(spans: list[list[int]], sim: Callable[[int, int, int, int], fl
                 best = max([best] + [sim(s0, s1, j, j + 1) for j in range(o[2], o[3])])
             else:
                 best = max([best] + [sim(i, i + 1, t0, t1) for i in range(o[0], o[1])])
-        out.append((best, 1))
-    aligned = [f for (f, size) in out if size > 1]
+        raw.append((best, 1, 0))
+    aligned = [f for (f, size, _) in raw if size > 1]
     scale = max(float(np.median(aligned)), 1e-3) if aligned else 1.0
-    return [(f / scale, size) for f, size in out]
+    return [Evidence(f / scale, size, loose) for f, size, loose in raw]
 
 
-def _score(f: float, size: int) -> float:
-    if size > 1:
-        wa, wn, ca = CALIBRATION_ALIGNED
-        return _sigmoid(wa * f + wn * (size - 2) + ca)
+def _score(e: Evidence) -> float:
+    if e.size > 1:
+        wf, wn, wl, c = CALIBRATION_ALIGNED
+        return _sigmoid(wf * e.similarity + wn * (e.size - 2) + wl * e.loose_ends + c)
     ws, cs = CALIBRATION_SKIPPED
-    return _sigmoid(ws * f + cs)
+    return _sigmoid(ws * e.similarity + cs)
 
 
 def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], float],

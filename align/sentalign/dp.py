@@ -13,8 +13,10 @@ import math
 import numba as nb
 import numpy as np
 
+Arr = np.ndarray   # short alias for the signatures of the numba kernels
 
-def pair_band(jlo: np.ndarray, jhi: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+
+def pair_band(jlo: Arr, jhi: Arr, m: int) -> tuple[Arr, Arr]:
     """Start column and width of the sentence pairs each source sentence may be compared with."""
     plo = jlo[:-1].copy()
     width = np.maximum(np.minimum(jhi[1:], m) - plo, 0).astype(np.int64)
@@ -22,7 +24,7 @@ def pair_band(jlo: np.ndarray, jhi: np.ndarray, m: int) -> tuple[np.ndarray, np.
 
 
 @nb.njit(cache=True)
-def band_from_path(pi: np.ndarray, pj: np.ndarray, n: int, m: int, wr: int, wc: int) -> tuple[np.ndarray, np.ndarray]:
+def band_from_path(pi: Arr, pj: Arr, n: int, m: int, wr: int, wc: int) -> tuple[Arr, Arr]:
     """Band of all lattice points within wr rows / wc columns of a monotone path through (0,0)..(n,m)."""
     pmin = np.full(n + 1, m, np.int64)
     pmax = np.zeros(n + 1, np.int64)
@@ -42,7 +44,7 @@ def band_from_path(pi: np.ndarray, pj: np.ndarray, n: int, m: int, wr: int, wc: 
 
 
 @nb.njit(cache=True)
-def sketch_band_sims(a: np.ndarray, b: np.ndarray, plo: np.ndarray, width: np.ndarray) -> np.ndarray:
+def sketch_band_sims(a: Arr, b: Arr, plo: Arr, width: Arr) -> Arr:
     """Cosine of sketch rows a[i] and b[plo[i] + k] (rows already L2-normalised)."""
     n = a.shape[0]
     out = np.zeros((n, width.max() if n else 0), np.float32)
@@ -53,8 +55,7 @@ def sketch_band_sims(a: np.ndarray, b: np.ndarray, plo: np.ndarray, width: np.nd
 
 
 @nb.njit(cache=True)
-def band_overlaps(ida: np.ndarray, ca: np.ndarray, oa: np.ndarray, idb: np.ndarray, cb: np.ndarray, ob: np.ndarray, weights: np.ndarray, plo: np.ndarray,
-                  width: np.ndarray) -> np.ndarray:
+def band_overlaps(ida: Arr, ca: Arr, oa: Arr, idb: Arr, cb: Arr, ob: Arr, weights: Arr, plo: Arr, width: Arr) -> Arr:
     """Weighted bag overlap sum(w * min(count_a, count_b)) of source-side sentence i and target plo[i] + k.
 
     Sentence i's counts are scattered into a dense array indexed by vocabulary id, so each pair costs one
@@ -78,8 +79,8 @@ def band_overlaps(ida: np.ndarray, ca: np.ndarray, oa: np.ndarray, idb: np.ndarr
 
 
 @nb.njit(cache=True)
-def path_dp(sim: np.ndarray, plo: np.ndarray, jlo: np.ndarray, jhi: np.ndarray, n: int, m: int, threshold: float,
-            skip_penalty: float) -> tuple[np.ndarray, np.ndarray]:
+def path_dp(sim: Arr, plo: Arr, jlo: Arr, jhi: Arr, n: int, m: int, threshold: float,
+            skip_penalty: float) -> tuple[Arr, Arr]:
     """Best 1-1/1-0/0-1 path: sum of (sim - threshold) over 1-1 steps minus skip_penalty per skip.
 
     The small skip penalty breaks ties towards the diagonal in repetitive text. Returns lattice points.
@@ -128,9 +129,8 @@ def path_dp(sim: np.ndarray, plo: np.ndarray, jlo: np.ndarray, jhi: np.ndarray, 
 
 
 @nb.njit(cache=True)
-def block_dice(s0: int, s1: int, t0: int, t1: int, ida: np.ndarray, ca: np.ndarray, oa: np.ndarray, idb: np.ndarray, cb: np.ndarray, ob: np.ndarray,
-               weights: np.ndarray, mass_a: np.ndarray, mass_b: np.ndarray, bg_a: np.ndarray, bg_b: np.ndarray, dense_a: np.ndarray,
-               dense_b: np.ndarray) -> float:
+def block_dice(s0: int, s1: int, t0: int, t1: int, ida: Arr, ca: Arr, oa: Arr, idb: Arr, cb: Arr, ob: Arr,
+               weights: Arr, mass_a: Arr, mass_b: Arr, bg_a: Arr, bg_b: Arr, dense_a: Arr, dense_b: Arr) -> float:
     """Dice similarity of the concatenations of sentences s0..s1-1 and t0..t1-1, minus their chance level.
 
     dense_a / dense_b are zeroed scratch arrays of vocabulary size (left zeroed).
@@ -165,8 +165,8 @@ def block_dice(s0: int, s1: int, t0: int, t1: int, ida: np.ndarray, ca: np.ndarr
 
 
 @nb.njit(cache=True)
-def pair_features(ov: np.ndarray, plo: np.ndarray, width: np.ndarray, mass_a: np.ndarray, mass_b: np.ndarray, bg_a: np.ndarray, bg_b: np.ndarray, ch_a: np.ndarray,
-                  ch_b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def pair_features(ov: Arr, plo: Arr, width: Arr, mass_a: Arr, mass_b: Arr, bg_a: Arr, bg_b: Arr, ch_a: Arr,
+                  ch_b: Arr) -> tuple[Arr, Arr, Arr]:
     """Per band pair: Dice minus the chance level of both sentences, mean char length, squared log length ratio."""
     n = ov.shape[0]
     d = np.zeros(ov.shape, np.float32)
@@ -183,7 +183,7 @@ def pair_features(ov: np.ndarray, plo: np.ndarray, width: np.ndarray, mass_a: np
 
 
 @nb.njit(cache=True)
-def background(ov: np.ndarray, plo: np.ndarray, width: np.ndarray, mass_a: np.ndarray, mass_b: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+def background(ov: Arr, plo: Arr, width: Arr, mass_a: Arr, mass_b: Arr, m: int) -> tuple[Arr, Arr]:
     """Chance-level Dice similarity of each source and each target sentence.
 
     It is the sentence's mean Dice over its band, leaving out its best match (most band pairs are

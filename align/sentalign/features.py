@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
+Arr = np.ndarray   # short alias for the signatures of the numba kernels
+
 
 
 @nb.njit(cache=True, inline="always")
@@ -28,7 +30,7 @@ def _mix(h: np.uint64) -> np.uint64:
 
 
 @nb.njit(cache=True)
-def _ngrams(cps: np.ndarray, offs: np.ndarray, nmin: int, nmax: int, wcps: np.ndarray, woffs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _ngrams(cps: Arr, offs: Arr, nmin: int, nmax: int, wcps: Arr, woffs: Arr) -> tuple[Arr, Arr]:
     """Sorted 32-bit n-gram keys of every sentence, repeats kept (low two bits: kind of n-gram).
 
     cps/offs: concatenated code points (whitespace removed) and sentence offsets;
@@ -88,7 +90,7 @@ def _ngrams(cps: np.ndarray, offs: np.ndarray, nmin: int, nmax: int, wcps: np.nd
 
 
 @nb.njit(cache=True)
-def _vocabulary(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _vocabulary(keys: Arr) -> tuple[Arr, Arr]:
     """Number distinct keys in order of first appearance (open-addressing hash table, grown as needed).
 
     Returns (id of each key, key of each id); much faster than np.unique(return_inverse=True).
@@ -124,7 +126,7 @@ def _vocabulary(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @nb.njit(cache=True)
-def _runs(inverse: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _runs(inverse: Arr, offs: Arr) -> tuple[Arr, Arr, Arr]:
     """Collapse each sentence's sorted keys (as vocabulary ids) into (id, count) runs."""
     n = len(offs) - 1
     ids = np.empty(len(inverse), np.int32)
@@ -144,7 +146,7 @@ def _runs(inverse: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 @nb.njit(cache=True)
-def _mass(ids: np.ndarray, counts: np.ndarray, offs: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _mass(ids: Arr, counts: Arr, offs: Arr, weights: Arr) -> Arr:
     n = len(offs) - 1
     out = np.zeros(n)
     for s in range(n):
@@ -167,14 +169,14 @@ class Bags:
 _NONWORD = re.compile(r"[\W_]+")
 
 
-def _codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _codepoints(texts: Sequence[str]) -> tuple[Arr, Arr]:
     offs = np.zeros(len(texts) + 1, np.int64)
     np.cumsum([len(t) for t in texts], out=offs[1:])
     cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
     return cps, offs
 
 
-def _keys(texts: Sequence[str], char_orders: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _keys(texts: Sequence[str], char_orders: tuple[int, int]) -> tuple[Arr, Arr, Arr]:
     """n-gram keys of ``texts`` (language-agnostic: Unicode lower-case and \\w), offsets, char counts."""
     lowered = [t.lower() for t in texts]
     chars = ["".join(t.split()) for t in lowered]
@@ -186,7 +188,7 @@ def _keys(texts: Sequence[str], char_orders: tuple[int, int]) -> tuple[np.ndarra
 
 
 def bags(a: Sequence[str], b: Sequence[str], char_orders: tuple[int, int], word_weight: float,
-         number_weight: float) -> tuple[Bags, Bags, np.ndarray, np.ndarray]:
+         number_weight: float) -> tuple[Bags, Bags, Arr, Arr]:
     """Bags of both sides over one vocabulary, the weight of each id, and the vocabulary's keys.
 
     Weight = idf over the sentences of both sides (x ``word_weight`` for word n-grams, x ``number_weight``
@@ -208,7 +210,7 @@ def bags(a: Sequence[str], b: Sequence[str], char_orders: tuple[int, int], word_
 
 
 @nb.njit(cache=True)
-def _sketch(ids: np.ndarray, counts: np.ndarray, offs: np.ndarray, weights: np.ndarray, vocab: np.ndarray, dim: int) -> np.ndarray:
+def _sketch(ids: Arr, counts: Arr, offs: Arr, weights: Arr, vocab: Arr, dim: int) -> Arr:
     n = len(offs) - 1
     out = np.zeros((n, dim), np.float32)
     for s in range(n):
@@ -219,11 +221,11 @@ def _sketch(ids: np.ndarray, counts: np.ndarray, offs: np.ndarray, weights: np.n
     return out
 
 
-def sketch(x: Bags, weights: np.ndarray, vocab: np.ndarray, dim: int) -> np.ndarray:
+def sketch(x: Bags, weights: Arr, vocab: Arr, dim: int) -> Arr:
     """Dense signed feature-hashing projection of each sentence's weighted bag (rows not normalised)."""
     return _sketch(x.ids, x.counts, x.offs, weights, vocab, dim)
 
 
-def normalise_rows(x: np.ndarray) -> np.ndarray:
+def normalise_rows(x: Arr) -> Arr:
     norm = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.maximum(norm, 1e-9)
