@@ -54,6 +54,7 @@ class ScoringConfig:
 
     min_score: float = 0.5
     bead_weight: float = 0.5  # exponent of the bead score in the combined score; MT quality gets the rest
+    chrf_chance: float = 20.0  # chrF of an MT against an unrelated sentence (median 17-22 measured): MT signal 0
     chrf_full: float = 60.0  # chrF at which the MT signal saturates at 1.0
     min_words: int = 3
     max_words: int = 120
@@ -70,6 +71,7 @@ class ScoringConfig:
         return {
             "min_score": self.min_score,
             "bead_weight": self.bead_weight,
+            "chrf_chance": self.chrf_chance,
             "chrf_full": self.chrf_full,
             "min_words": self.min_words,
             "max_words": self.max_words,
@@ -151,9 +153,12 @@ def _words(text: str) -> int:
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f]\d+)*(?: \d{3}(?!\d))*")
 
 
-def numbers_in(text: str) -> Counter[str]:
-    """Numbers written with digits, separators removed so that "100 000", "100,000" and "100.000" agree."""
-    return Counter(re.sub(r"\D", "", m) for m in _NUMBER.findall(text))
+def numbers_in(text: str) -> frozenset[str]:
+    """Numbers written with digits, separators removed so that "100 000", "100,000" and "100.000" agree.
+
+    A set: a translation may repeat a number that the original gives once ("the same year").
+    """
+    return frozenset(re.sub(r"\D", "", m) for m in _NUMBER.findall(text))
 
 
 # Generic web-page furniture; repeated-line detection catches the site-specific rest.
@@ -347,12 +352,13 @@ def length_ratio(fr: str, en: str) -> float:
 def combined_score(
     bead_score: float, chrf_value: float, flags: Iterable[str], config: ScoringConfig
 ) -> float:
-    """Weighted geometric mean of the bead score and the saturated chrF, times one penalty per flag; in [0, 1].
+    """Weighted geometric mean of the bead score and the chrF rescaled from chance to full, times one
+    penalty per flag; in [0, 1].
 
     Geometric, so that both signals must be good: a confident bead whose translation
     does not match (or a matching translation in an unlikely bead) scores low.
     """
-    mt_quality = min(1.0, max(0.0, chrf_value / config.chrf_full))
+    mt_quality = min(1.0, max(0.0, (chrf_value - config.chrf_chance) / (config.chrf_full - config.chrf_chance)))
     bead = min(1.0, max(0.0, bead_score))
     base = bead**config.bead_weight * mt_quality ** (1.0 - config.bead_weight)
     for flag in flags:

@@ -123,6 +123,8 @@ def test_numbers_agree_across_separators() -> None:
     assert numbers_in("100 000 euros et 2,5 %") == numbers_in("100,000 euros and 2.5%")
     assert numbers_in("le 30 mai 2024") == numbers_in("on May 30, 2024")
     assert numbers_in("25 soldats") != numbers_in("seven soldiers")
+    assert numbers_in("le 6 octobre 1916, puis en décembre de la même année") == numbers_in(
+        "on 6 October 1916, then in December 1916")
 
 
 def test_boilerplate_is_short_lines_repeated_across_documents() -> None:
@@ -141,8 +143,9 @@ def test_combined_score_is_bounded_and_penalised_by_flags() -> None:
     assert combined_score(1.0, 100.0, (), CONFIG) == 1.0
     assert combined_score(0.0, 0.0, (), CONFIG) == 0.0
     assert combined_score(1.0, 100.0, (IDENTICAL,), CONFIG) == pytest.approx(CONFIG.penalties[IDENTICAL])
-    assert combined_score(0.8, 30.0, (), CONFIG) == pytest.approx((0.8 * 0.5) ** 0.5)
-    assert combined_score(0.95, 6.0, (), CONFIG) < CONFIG.min_score  # confident bead, unrelated translation
+    assert combined_score(0.8, 40.0, (), CONFIG) == pytest.approx((0.8 * 0.5) ** 0.5)
+    assert combined_score(1.0, CONFIG.chrf_chance, (), CONFIG) == 0.0  # chance-level overlap is no evidence
+    assert combined_score(0.95, 25.0, (), CONFIG) < CONFIG.min_score  # confident bead, unrelated translation
 
 
 def test_select_keeps_duplicates_once_and_counts_drops_per_reason() -> None:

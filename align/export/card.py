@@ -145,7 +145,8 @@ def render_card(manifest: Mapping, records: Sequence[PairRecord]) -> str:
         "A pair is kept when its combined `score` is at least "
         f"{min_score if min_score is not None else 'the configured minimum'}. The score is the weighted "
         "geometric mean (`bead_weight`) of the aligner's bead score and the chrF of the machine translation "
-        "against the English side (divided by `chrf_full`, capped at 1), multiplied by the penalty of each flag. "
+        "against the English side (rescaled from `chrf_chance` = 0 to `chrf_full` = 1), multiplied by the "
+        "penalty of each flag. "
         "Headings at the ends of a bead are cut off before scoring. Exact duplicate pairs are kept once.",
         "",
         "## Counts",
