@@ -273,6 +273,9 @@ def run(
 
     with stages.stage("documents") as update:
         doc_pairs = align_documents(fr, fr_mt, en, doc_config, progress=update)
+    if not doc_pairs:
+        log(f"no French article matches an English one (document scores under {config.doc_min_score:.2f}); "
+            "the dataset will be empty. Are the articles about the same stories? Try a lower --doc-min-score.")
 
     candidates: list[Candidate] = []
     with stages.stage("sentences", total=len(doc_pairs)) as update:

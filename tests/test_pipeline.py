@@ -171,3 +171,12 @@ def test_one_way_run_uses_only_french_to_english(first_run, cache: Path, tmp_pat
     assert load_manifest(tmp_path / "out")["reverse_engine"] is None
     assert {(p.fr_id, p.en_id) for p in summary.doc_pairs} == {(FR_002, EN_000), (FR_002, EN_001)}
     assert summary.kept > 10
+
+
+def test_no_document_pair_gives_an_empty_dataset_and_says_why(first_run, cache: Path, tmp_path: Path) -> None:
+    notes: list[str] = []
+    summary = run([CORPUS], tmp_path / "out", RunConfig(engine="apertium", cache=cache, doc_min_score=1.0),
+                  log=notes.append)
+    assert summary.doc_pairs == [] and summary.kept == 0
+    assert any("--doc-min-score" in note for note in notes)
+    assert datasets.load_from_disk(str(tmp_path / "out"))["test"].num_rows == 0
