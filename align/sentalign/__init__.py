@@ -162,7 +162,8 @@ def align_evidence(
     def sim(s0: int, s1: int, t0: int, t1: int) -> float:
         key = (s0, s1, t0, t1)
         if key not in memo:
-            memo[key] = sum(block_dice(s0, s1, t0, t1, *a) for a in args) / len(args)
+            f = block_dice(s0, s1, t0, t1, *args[0])
+            memo[key] = f if len(args) == 1 else 0.5 * (f + block_dice(s0, s1, t0, t1, *args[1]))
         return memo[key]
 
     cum_a = np.concatenate([[0.0], np.cumsum(ba.chars)]).tolist()
