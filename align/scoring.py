@@ -410,22 +410,21 @@ def drop_reason(record: PairRecord) -> str:
 def select_records(records: Iterable[PairRecord], min_score: float) -> Selection:
     """Keep pairs scoring at least ``min_score``, each distinct (French, English) text once.
 
-    Of exact duplicates the best-scoring one is kept (ties: the first by id), so the
-    result does not depend on the order of ``records``.
+    Of exact duplicates the best-scoring one is considered (ties: the first by id) and the
+    others are dropped as duplicates, so the result does not depend on the order of ``records``.
     """
     ordered = sorted(records, key=lambda r: (-r.score, r.id))
     kept: list[PairRecord] = []
     dropped: Counter[str] = Counter()
     seen: set[tuple[str, str]] = set()
     for record in ordered:
-        if record.score < min_score:
-            dropped[drop_reason(record)] += 1
-            continue
         key = (normalize(record.fr), normalize(record.en))
-        if key in seen:
+        if key in seen:  # a copy of a better-scored pair, whatever its own score
             dropped[DUPLICATE] += 1
-            continue
+        elif record.score < min_score:
+            dropped[drop_reason(record)] += 1
+        else:
+            kept.append(record)
         seen.add(key)
-        kept.append(record)
     kept.sort(key=lambda r: (r.fr_doc, r.en_doc, r.fr_sent_ids, r.en_sent_ids))
     return Selection(kept=kept, dropped=dict(sorted(dropped.items())))

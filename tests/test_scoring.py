@@ -156,6 +156,9 @@ def test_select_keeps_duplicates_once_and_counts_drops_per_reason() -> None:
                            "The ministers prepare the summit.", bead_score=0.2, fr_ids=(9,), en_ids=(9,)))
     selection = select_records([weak, boiler, same_text_elsewhere, good], CONFIG.min_score)
     assert [r.id for r in selection.kept] == [good.id]  # the better-scored of the two duplicates
+    weak_copy = score(candidate(GOOD.fr, GOOD.en, "Something else entirely.", fr_ids=(6,), en_ids=(8,)))
+    assert weak_copy.score < CONFIG.min_score
+    assert select_records([weak_copy, good], CONFIG.min_score).dropped == {DUPLICATE: 1}
     assert selection.dropped == {BOILERPLATE: 1, DUPLICATE: 1, LOW_SCORE: 1}
     # Order of the input does not matter.
     again = select_records([good, same_text_elsewhere, boiler, weak], CONFIG.min_score)
