@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from sacrebleu.metrics import BLEU, CHRF
 
-from align.corpus import detect_language, looks_like_headline
+from align.corpus import detect_language, looks_like_headline, normalise_text
 
 # Flag names, in the order used to name the reason a low-scoring pair was dropped.
 IDENTICAL = "identical"
@@ -140,8 +139,8 @@ def pair_id(fr_doc: str, en_doc: str, fr_ids: Sequence[int], en_ids: Sequence[in
 
 
 def normalize(text: str) -> str:
-    """Key for comparing texts: NFKC, case-folded, whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """Key for comparing texts: the corpus module's normalisation (NFC, whitespace collapsed), case-folded."""
+    return normalise_text(text).casefold()
 
 
 def _words(text: str) -> int:

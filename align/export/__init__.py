@@ -15,7 +15,8 @@ import json
 import os
 import platform
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -39,6 +40,7 @@ __all__ = [
     "FORMATS",
     "MANIFEST",
     "SPLIT",
+    "atomic_folder",
     "check_destination",
     "export_dataset",
     "library_versions",
@@ -109,14 +111,32 @@ def _remove_stale_partials(out_dir: Path) -> None:
             continue
 
 
-def _swap_into_place(built: Path, out_dir: Path) -> None:
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        os.replace(out_dir, old)
-        os.replace(built, out_dir)
-        shutil.rmtree(old)
-    else:
-        os.replace(built, out_dir)
+@contextmanager
+def atomic_folder(out_dir: Path) -> Iterator[Path]:
+    """Build a folder beside ``out_dir`` (``.NAME.partial-PID``) and rename it into place on success.
+
+    The caller writes into the yielded folder. On an exception the partial folder is removed
+    and ``out_dir`` is untouched; on success an existing ``out_dir`` is replaced (renamed
+    aside, then removed), so readers see the old folder or the new one, never a mix.
+    """
+    _remove_stale_partials(out_dir)
+    partial = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        partial.mkdir(parents=True)
+    except OSError as exc:
+        raise AlignError(f"cannot write next to {out_dir} ({exc.strerror}); choose another output folder") from None
+    try:
+        yield partial
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+            os.replace(out_dir, old)
+            os.replace(partial, out_dir)
+            shutil.rmtree(old)
+        else:
+            os.replace(partial, out_dir)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def _sha256(path: Path) -> str:
@@ -163,18 +183,8 @@ def save_dataset(
     out_dir = Path(out_dir)
     formats = parse_formats(formats)
     check_destination(out_dir, overwrite=overwrite)
-    _remove_stale_partials(out_dir)
-    partial = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    try:
-        partial.mkdir(parents=True)
-    except OSError as exc:
-        raise AlignError(f"cannot write next to {out_dir} ({exc.strerror}); choose another output folder") from None
-    try:
+    with atomic_folder(out_dir) as partial:
         _write_folder(records, partial, formats, manifest or {})
-        _swap_into_place(partial, out_dir)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
     return out_dir
 
 
