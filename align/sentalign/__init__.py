@@ -54,7 +54,7 @@ class AlignConfig:
     full_search_cells: int = 4_000_000   # above this many sentence pairs, search the path coarse-to-fine
     coarse_blocks: int = 800     # about this many blocks per side in the coarse pass
     band_margin: int = 2         # band half-width around the coarse path, in blocks
-    merge_gain: float = 0.0      # an unaligned neighbour joins a bead when similarity rises by more (see _merge)
+    merge_gain: float = 0.01     # an unaligned neighbour joins a bead when similarity rises by more (see _merge)
     merge_margin: float = 0.05   # two aligned beads are joined when the whole beats their mean by more
     refine_gain: float = 0.01    # a boundary sentence moves to the next bead when similarity rises by more
 
@@ -172,7 +172,13 @@ def align_evidence(
     def sized(span: list[int]) -> float:
         return 0.5 * (cum_a[span[1]] - cum_a[span[0]] + cum_b[span[3]] - cum_b[span[2]])
 
-    spans = _refine(_merge(spans, sim, sized, cfg), sim, sized, cfg)
+    def quality(s0: int, s1: int, t0: int, t1: int) -> float:
+        """Similarity minus the length-ratio penalty of the 1-1 pass: a deleted sentence joined to a bead
+        unbalances its lengths, a missing fragment of it rebalances them."""
+        lr = math.log((cum_a[s1] - cum_a[s0] + 1.0) / (cum_b[t1] - cum_b[t0] + 1.0))
+        return sim(s0, s1, t0, t1) - cfg.length_weight * lr * lr
+
+    spans = _refine(_merge(spans, quality, sized, cfg), quality, sized, cfg)
     return spans, bead_evidence(spans, sim)
 
 
@@ -213,9 +219,9 @@ def _refine(spans: list[list[int]], sim: Callable[[int, int, int, int], float], 
 # Logistic calibration of bead scores, fitted on the dev benchmarks' gold alignments by
 # scripts/fit_sentalign_calibration.py (target: the bead is exactly a gold bead).
 # Aligned beads: slopes on relative similarity, per sentence beyond 1-1, per unaligned neighbour; intercept.
-CALIBRATION_ALIGNED = (-0.27, -1.33, -1.92, 2.82)
+CALIBRATION_ALIGNED = (-0.35, -1.17, -2.28, 3.06)
 # Unaligned sentences: slope on the best relative similarity to a nearby sentence; intercept.
-CALIBRATION_SKIPPED = (-0.47, -0.12)
+CALIBRATION_SKIPPED = (-0.49, -0.68)
 
 
 @dataclass(frozen=True)
@@ -272,7 +278,8 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
            cfg: AlignConfig) -> list[list[int]]:
     """Join adjacent beads best-first while the joined bead is clearly more similar than its parts.
 
-    "Its parts" is the length-weighted mean similarity of the two beads. Joining two correct 1-1 beads
+    "Its parts" is the length-weighted mean similarity of the two beads (``sim`` includes the
+    length-ratio penalty). Joining two correct 1-1 beads
     gives about that mean (a little more: adjacent sentences share topic words), so two aligned beads
     are joined only when the whole beats the mean by ``merge_margin``; the pieces of a bead that the
     1-1 pass split (crossing sentence boundaries) are each clearly worse than the whole. An unaligned
