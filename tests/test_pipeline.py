@@ -21,7 +21,9 @@ from align.pipeline import RunConfig, RunSummary, run
 from align.translate import apertium
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-ALIGN = Path(sys.executable).with_name("align")
+REPO = CORPUS.parent
+# The `align` command of the code under test (the console script may belong to another checkout).
+ALIGN = [sys.executable, "-c", "from align.cli import main; main()"]
 FR_002, FR_003, FR_004 = "002_8a8f612192489650", "003_c8f4650f96df5b00", "004_58232c4dcf10481f"
 EN_000, EN_001 = "000_102a33f85755df4d", "001_98e871194931fdb2"
 BOILERPLATE = ("Quitter la version mobile", "Les nouvelles les plus importantes de la journée", "source site-59",
@@ -127,9 +129,9 @@ def test_killed_run_leaves_old_output_and_resumes_from_cache(first_run, tmp_path
     shutil.copytree(first_run[0], out)
     before = _tree_bytes(out)
     cache = tmp_path / "cache.sqlite3"
-    command = [str(ALIGN), "run", str(CORPUS), "-o", str(out), "--engine", "apertium", "--cache", str(cache),
+    command = [*ALIGN, "run", str(CORPUS), "-o", str(out), "--engine", "apertium", "--cache", str(cache),
                "--overwrite", "--format", "hf,parquet,jsonl,tmx"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO)
     try:
         deadline = time.monotonic() + 120
         while _cached_rows(cache) == 0 and process.poll() is None and time.monotonic() < deadline:
@@ -143,7 +145,7 @@ def test_killed_run_leaves_old_output_and_resumes_from_cache(first_run, tmp_path
     assert _cached_rows(cache) > 0
     assert _differing(_tree_bytes(out), before) == []  # the complete dataset is still there, untouched
 
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300,
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=REPO,
                           env={**os.environ, "COLUMNS": "200"})
     assert done.returncode == 0, done.stderr
     assert "pairs kept" in done.stdout and "document pairs" in done.stdout
@@ -154,8 +156,8 @@ def test_killed_run_leaves_old_output_and_resumes_from_cache(first_run, tmp_path
 
 def test_cli_refuses_to_overwrite_and_reports_missing_language(first_run, tmp_path: Path) -> None:
     out, _, _ = first_run
-    done = subprocess.run([str(ALIGN), "run", str(CORPUS), "-o", str(out), "--engine", "apertium"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run([*ALIGN, "run", str(CORPUS), "-o", str(out), "--engine", "apertium"],
+                          capture_output=True, text=True, timeout=120, cwd=REPO)
     assert done.returncode == 1
     assert "error:" in done.stderr and "--overwrite" in done.stderr and "Traceback" not in done.stderr
     only_fr = tmp_path / "fr"
