@@ -182,3 +182,12 @@ def test_no_document_pair_gives_an_empty_dataset_and_says_why(first_run, cache: 
     assert summary.doc_pairs == [] and summary.kept == 0
     assert any("--doc-min-score" in note for note in notes)
     assert datasets.load_from_disk(str(tmp_path / "out"))["test"].num_rows == 0
+
+
+def test_without_cache_everything_is_translated_and_the_data_is_the_same(first_run, tmp_path: Path) -> None:
+    out, summary, before = first_run
+    fresh = run([CORPUS], tmp_path / "out", RunConfig(engine="apertium", use_cache=False,
+                                                      formats=("hf", "parquet", "jsonl", "tmx")))
+    assert fresh.translations["fr-en"].cached == 0 and fresh.translations["fr-en"].new == sum(
+        d["sentences"] for d in load_manifest(out)["corpus"]["documents"] if d["lang"] == "fr")
+    assert _differing(_tree_bytes(tmp_path / "out"), before) == []
