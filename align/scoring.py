@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from sacrebleu.metrics import BLEU, CHRF
 
@@ -67,21 +67,9 @@ class ScoringConfig:
 
     def as_dict(self) -> dict[str, object]:
         """Plain-data view, for the manifest and the dataset card."""
-        return {
-            "min_score": self.min_score,
-            "bead_weight": self.bead_weight,
-            "chrf_chance": self.chrf_chance,
-            "chrf_full": self.chrf_full,
-            "min_words": self.min_words,
-            "max_words": self.max_words,
-            "min_length_ratio": self.min_length_ratio,
-            "max_length_ratio": self.max_length_ratio,
-            "langid_min_words": self.langid_min_words,
-            "heading_max_words": self.heading_max_words,
-            "boilerplate_min_docs": self.boilerplate_min_docs,
-            "boilerplate_max_words": self.boilerplate_max_words,
-            "penalties": dict(sorted(self.penalties.items())),
-        }
+        values = asdict(self)
+        values["penalties"] = dict(sorted(self.penalties.items()))
+        return values
 
 
 @dataclass(frozen=True)
