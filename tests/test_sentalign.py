@@ -80,6 +80,30 @@ def test_both_directions_are_accepted() -> None:
     assert pairs(beads) == [((i,), (i,)) for i in range(len(TEXT))]
 
 
+# Sentences unrelated to TEXT (another topic, few shared words).
+OTHER = [
+    "Grandmother keeps her knitting needles in a tin box on the shelf.",
+    "Volcanic ash grounded flights across Iceland for three days.",
+    "The orchestra rehearsed Mahler symphonies under a guest conductor.",
+    "Beekeepers reported that honey yields halved after the cold spring.",
+    "Our cat sleeps on the warm laptop keyboard whenever possible.",
+    "Archaeologists unearthed Roman coins beneath a supermarket car park.",
+    "The chess tournament ended with a surprising draw after six hours.",
+    "Fresh snow closed mountain passes and stranded hikers near Zermatt.",
+    "Teenagers queued overnight to buy tickets for the pop concert.",
+    "A lighthouse keeper wrote poems about storms and passing ships.",
+]
+
+
+def test_translations_score_high_and_unrelated_texts_low() -> None:
+    # Bead scores say how likely a bead is right: high for a text and its copy, low for any bead
+    # between unrelated texts (document alignment relies on this to tell them apart).
+    same = align_sentences(TEXT, TEXT, TEXT)
+    assert min(b.score for b in same) > 0.8
+    unrelated = [b for b in align_sentences(TEXT, OTHER, TEXT) if b.src and b.tgt]
+    assert all(b.score < 0.3 for b in unrelated)
+
+
 def test_empty_inputs_are_all_unaligned() -> None:
     assert align_sentences([], [], []) == []
     assert pairs(align_sentences(TEXT[:2], [], TEXT[:2])) == [((0,), ()), ((1,), ())]

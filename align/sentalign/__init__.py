@@ -133,7 +133,7 @@ def align_evidence(
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         spans = [[i, i + 1, 0, 0] for i in range(n)] + [[n, n, j, j + 1] for j in range(m)]
-        return spans, [Evidence(0.0, 1, 0)] * (n + m)
+        return spans, [Evidence(0.0, 0.0, 0.0, 1, 0)] * (n + m)
     two = tgt_mt is not None
     ba, bb, wab, vocab = bags(src_mt, tgt, cfg.char_orders, cfg.word_weight, cfg.number_weight)
     jlo, jhi = _path_band(sketch(ba, wab, vocab, cfg.sketch_dim), sketch(bb, wab, vocab, cfg.sketch_dim), cfg)
@@ -218,40 +218,76 @@ def _refine(spans: list[list[int]], sim: Callable[[int, int, int, int], float], 
 
 # Logistic calibration of bead scores, fitted on the dev benchmarks' gold alignments by
 # scripts/fit_sentalign_calibration.py (target: the bead is exactly a gold bead).
-# Aligned beads: slopes on relative similarity, per sentence beyond 1-1, per unaligned neighbour; intercept.
-CALIBRATION_ALIGNED = (-0.35, -1.17, -2.28, 3.06)
-# Unaligned sentences: slope on the best relative similarity to a nearby sentence; intercept.
-CALIBRATION_SKIPPED = (-0.49, -0.68)
+# Aligned beads: slopes on log similarity, log document median, margin, sentences beyond 1-1, unaligned
+# neighbours; intercept.
+CALIBRATION_ALIGNED = (0.51, 2.25, -3.69, -1.67, -1.84, 7.61)
+# Unaligned sentences: slopes on the log of the best similarity to a nearby sentence and of the document
+# median; intercept.
+CALIBRATION_SKIPPED = (-0.38, -0.20, -1.56)
 
 
 @dataclass(frozen=True)
 class Evidence:
     """What a bead's score is computed from (see bead_evidence)."""
 
-    similarity: float   # relative similarity (1 = the document's median aligned bead)
+    similarity: float   # background-corrected similarity (about 0 for unrelated sentences)
+    document: float     # median similarity of the document's aligned beads (how well its MT matches)
+    margin: float       # similarity minus that of the best rival (the same bead shifted by one sentence)
     size: int           # sentences in the bead
     loose_ends: int     # neighbouring beads (0-2) that are unaligned sentences: the boundary is less sure
+
+    def features(self) -> tuple[float, ...]:
+        """Calibration inputs (see CALIBRATION_ALIGNED / CALIBRATION_SKIPPED)."""
+        if self.size > 1:
+            return (_log_sim(self.similarity), _log_sim(self.document), self.margin, float(self.size - 2),
+                    float(self.loose_ends))
+        return (_log_sim(self.similarity), _log_sim(self.document))
+
+
+def _log_sim(f: float) -> float:
+    # log scale: 0.01 vs 0.1 (chance vs weak translation) matters, 0.3 vs 0.6 (two good beads) hardly
+    return math.log(max(f, 0.0) + 0.01)
 
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
+def _rivals(span: list[int], n: int, m: int) -> list[tuple[int, int, int, int]]:
+    """Beads of the same shape as ``span`` shifted by one sentence on one side (its rival readings)."""
+    s0, s1, t0, t1 = span
+    out = []
+    for d in (-1, 1):
+        if 0 <= s0 + d and s1 + d <= n:
+            out.append((s0 + d, s1 + d, t0, t1))
+        if 0 <= t0 + d and t1 + d <= m:
+            out.append((s0, s1, t0 + d, t1 + d))
+    return out
+
+
 def bead_evidence(spans: list[list[int]], sim: Callable[[int, int, int, int], float]) -> list[Evidence]:
     """Evidence for each bead's score.
 
+    The similarity is background-corrected, so that beads between unrelated texts get about 0 whatever
+    the document. Its scale depends on the MT system and the text (OCR noise, style), so the median of
+    the document's aligned beads is evidence too: with it the same similarity counts for more in a
+    noisy document, and a document that does not match at all gets low scores throughout. The margin compares the bead with its rivals
+    (shifted by one sentence on one side): a bead clearly better than every rival is likely exact.
     For an unaligned sentence the similarity is its best one with a sentence of the other side in the
-    neighbouring beads (how much it could have been aligned). Similarities are divided by the median of
-    the document's aligned beads: their scale depends on the MT system and the text (OCR noise, style),
-    and a calibration on raw values would mix those up.
+    neighbouring beads (how much it could have been aligned).
     """
+    n = max(s[1] for s in spans)
+    m = max(s[3] for s in spans)
+
     def unaligned(k: int) -> bool:
         return 0 <= k < len(spans) and (spans[k][0] == spans[k][1] or spans[k][2] == spans[k][3])
 
     raw = []
     for k, (s0, s1, t0, t1) in enumerate(spans):
         if s1 > s0 and t1 > t0:
-            raw.append((sim(s0, s1, t0, t1), s1 - s0 + t1 - t0, unaligned(k - 1) + unaligned(k + 1)))
+            f = sim(s0, s1, t0, t1)
+            rival = max([sim(*a) for a in _rivals(spans[k], n, m)], default=0.0)
+            raw.append((f, f - rival, s1 - s0 + t1 - t0, unaligned(k - 1) + unaligned(k + 1)))
             continue
         best = -1.0
         for nb_ in range(max(0, k - 2), min(len(spans), k + 3)):
@@ -260,18 +296,15 @@ def bead_evidence(spans: list[list[int]], sim: Callable[[int, int, int, int], fl
                 best = max([best] + [sim(s0, s1, j, j + 1) for j in range(o[2], o[3])])
             else:
                 best = max([best] + [sim(i, i + 1, t0, t1) for i in range(o[0], o[1])])
-        raw.append((best, 1, 0))
-    aligned = [f for (f, size, _) in raw if size > 1]
-    scale = max(float(np.median(aligned)), 1e-3) if aligned else 1.0
-    return [Evidence(f / scale, size, loose) for f, size, loose in raw]
+        raw.append((best, 0.0, 1, 0))
+    aligned = [f for (f, _, size, _) in raw if size > 1]
+    document = float(np.median(aligned)) if aligned else 0.0
+    return [Evidence(f, document, margin, size, loose) for f, margin, size, loose in raw]
 
 
 def _score(e: Evidence) -> float:
-    if e.size > 1:
-        wf, wn, wl, c = CALIBRATION_ALIGNED
-        return _sigmoid(wf * e.similarity + wn * (e.size - 2) + wl * e.loose_ends + c)
-    ws, cs = CALIBRATION_SKIPPED
-    return _sigmoid(ws * e.similarity + cs)
+    *w, c = CALIBRATION_ALIGNED if e.size > 1 else CALIBRATION_SKIPPED
+    return _sigmoid(sum(wi * xi for wi, xi in zip(w, e.features())) + c)
 
 
 def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], float],
