@@ -29,8 +29,6 @@ several documents (high coverage) or none.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from align.errors import AlignError
+from align.atomic import write_text_atomic
 from align.scoring import chrf
 from align.sentalign import AlignConfig, align_sentences
 
@@ -242,16 +240,5 @@ def format_pairs(pairs: Sequence[DocPair]) -> str:
 
 
 def write_pairs(pairs: Sequence[DocPair], path: str | Path) -> None:
-    """Write `format_pairs` to `path` atomically (temporary file in the same folder, then rename)."""
-    target = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise AlignError(f"{target}: cannot write the document pairs ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(format_pairs(pairs))
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise AlignError(f"{target}: cannot write the document pairs ({exc.strerror})") from None
+    """Write `format_pairs` to `path` atomically."""
+    write_text_atomic(path, format_pairs(pairs), what="the document pairs")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import shutil
 from itertools import zip_longest
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -19,6 +17,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from align.atomic import atomic_folder
 from align.errors import AlignError
 from align.evaluate import (
     DEFAULT_BOOTSTRAP,
@@ -510,22 +509,12 @@ def write_report(
     """Write the HTML report folder atomically (built beside it, then renamed into place)."""
     out = Path(out_dir)
     check_report_dir(out)
-    partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
     try:
-        (partial / "docs").mkdir(parents=True)
-        _write_report_files(evaluation, partial, documents)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old)
-            os.replace(partial, out)
-            shutil.rmtree(old)
-        else:
-            os.replace(partial, out)
+        with atomic_folder(out) as partial:
+            (partial / "docs").mkdir()
+            _write_report_files(evaluation, partial, documents)
     except OSError as exc:
         raise AlignError(f"{out}: cannot write the report ({exc.strerror or exc})") from None
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
     return out
 
 

@@ -17,7 +17,6 @@ On top of sentence-splitter (Koehn & Schroeder's Moses heuristics):
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from sentence_splitter import SentenceSplitter
 
+from align.atomic import write_text_atomic
 from align.corpus import SUPPORTED_LANGS, Document, looks_like_headline, normalise_text, split_paragraphs
 from align.errors import AlignError
 
@@ -161,18 +161,13 @@ def write_segmented(documents: Sequence[SegmentedDocument], out_dir: str | Path,
     names = [re.sub(r"[^\w.-]", "_", s.document.id).lstrip(".") or "_" for s in documents]
     if len(set(names)) < len(names):
         raise AlignError(f"{out}: document ids map to the same file name; make the ids unique")
-    written: list[Path] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for segmented, name in zip(documents, names):
-            target = out / f"{name}{suffix}"
-            tmp = out / f".{target.name}.{os.getpid()}.tmp"
-            try:
-                tmp.write_text(format_sentences(segmented, fmt), encoding="utf-8", newline="\n")
-                os.replace(tmp, target)
-            finally:
-                tmp.unlink(missing_ok=True)
-            written.append(target)
     except OSError as exc:
         raise AlignError(f"{out}: cannot write sentences ({exc.strerror}); check the folder's permissions") from None
+    written: list[Path] = []
+    for segmented, name in zip(documents, names):
+        target = out / f"{name}{suffix}"
+        write_text_atomic(target, format_sentences(segmented, fmt), what="sentences")
+        written.append(target)
     return written

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
-import shutil
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from align import __version__
+from align.atomic import atomic_folder
 from align.errors import AlignError
 from align.export.card import render_card, score_distribution
 from align.export.formats import (
@@ -95,48 +93,6 @@ def check_destination(out_dir: Path, *, overwrite: bool) -> None:
     if any(out_dir.iterdir()) and not _is_dataset_folder(out_dir):
         # --overwrite removes the folder: never do that to something this tool did not write.
         raise AlignError(f"{out_dir} is not empty and has no {MANIFEST}; refusing to replace it")
-
-
-def _remove_stale_partials(out_dir: Path) -> None:
-    """Remove folders left by runs of this tool that were killed before renaming their output."""
-    for partial in out_dir.parent.glob(f".{out_dir.name}.partial-*"):
-        try:
-            pid = int(partial.name.rsplit("-", 1)[1])
-            os.kill(pid, 0)
-        except ValueError:
-            continue
-        except ProcessLookupError:
-            shutil.rmtree(partial, ignore_errors=True)
-        except PermissionError:  # alive, another user's process
-            continue
-
-
-@contextmanager
-def atomic_folder(out_dir: Path) -> Iterator[Path]:
-    """Build a folder beside ``out_dir`` (``.NAME.partial-PID``) and rename it into place on success.
-
-    The caller writes into the yielded folder. On an exception the partial folder is removed
-    and ``out_dir`` is untouched; on success an existing ``out_dir`` is replaced (renamed
-    aside, then removed), so readers see the old folder or the new one, never a mix.
-    """
-    _remove_stale_partials(out_dir)
-    partial = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    try:
-        partial.mkdir(parents=True)
-    except OSError as exc:
-        raise AlignError(f"cannot write next to {out_dir} ({exc.strerror}); choose another output folder") from None
-    try:
-        yield partial
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-            os.replace(out_dir, old)
-            os.replace(partial, out_dir)
-            shutil.rmtree(old)
-        else:
-            os.replace(partial, out_dir)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
 
 
 def _sha256(path: Path) -> str:

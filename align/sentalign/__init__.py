@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import heapq
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from align.atomic import write_text_atomic
 from align.errors import AlignError
 from align.sentalign.dp import (background, band_from_path, band_overlaps, block_dice, pair_band, pair_features,
                               path_dp, sketch_band_sims)
@@ -406,11 +406,4 @@ def format_alignment(beads: Sequence[Bead]) -> str:
 
 def write_alignment(beads: Sequence[Bead], path: str | Path) -> None:
     """Write ``format_alignment(beads)`` atomically (temporary file, then rename)."""
-    p = Path(path)
-    tmp = p.with_name(f".{p.name}.tmp")
-    try:
-        tmp.write_text(format_alignment(beads), encoding="utf-8")
-        os.replace(tmp, p)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise AlignError(f"{p}: cannot write ({exc.strerror})") from None
+    write_text_atomic(path, format_alignment(beads))
