@@ -8,7 +8,6 @@ path that does not exist is an `AlignError`, because it is almost always a typo.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -20,6 +19,7 @@ import charset_normalizer
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from align.errors import AlignError
+from align.jsonl import json_object_lines
 
 SUPPORTED_LANGS = ("en", "fr")
 TEXT_SUFFIXES = (".txt",)
@@ -235,17 +235,10 @@ _JSONL_OPTIONAL = ("lang", "title", "url", "date")
 def _jsonl_records(path: Path, text: str, lang: str | None) -> Iterator[Document | Skipped]:
     if not text.strip():
         yield Skipped(str(path), "no JSON lines (only blank lines); add one article per line or remove the file")
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    for lineno, record in json_object_lines(text.splitlines(), '{"id": ..., "text": ...}'):
         where = f"{path}:{lineno}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skipped(where, f"not valid JSON ({exc.msg}); fix or remove this line")
-            continue
-        if not isinstance(record, dict):
-            yield Skipped(where, 'expected a JSON object like {"id": ..., "text": ...}; fix this line')
+        if isinstance(record, str):
+            yield Skipped(where, f"{record}; fix or remove this line")
             continue
         doc_id, body = record.get("id"), record.get("text")
         if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool) or str(doc_id).strip() == "":

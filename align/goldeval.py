@@ -36,17 +36,22 @@ def parse_alignment_line(line: str) -> tuple[Pair, float | None]:
     return (_ids(m.group(1)), _ids(m.group(2))), score
 
 
+def _read_text(p: Path, what: str, expected: str) -> str:
+    """The UTF-8 text of ``p``; a missing, non-UTF-8 or unreadable file is a one-line error."""
+    try:
+        return p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AlignError(f"{p}: no such {what}") from None
+    except UnicodeDecodeError:
+        raise AlignError(f"{p}: not UTF-8 text; expected {expected}") from None
+    except OSError as exc:
+        raise AlignError(f"{p}: cannot read ({exc.strerror})") from None
+
+
 def read_alignment(path: str | Path) -> list[Pair]:
     """Read a Vecalign-format alignment file (``[i, j]:[k]``, optional ``:score``); blank lines skipped."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AlignError(f"{p}: no such alignment file") from None
-    except UnicodeDecodeError:
-        raise AlignError(f"{p}: not UTF-8 text; expected one '[i]:[j]' alignment per line") from None
-    except OSError as exc:
-        raise AlignError(f"{p}: cannot read ({exc.strerror})") from None
+    text = _read_text(p, "alignment file", "one '[i]:[j]' alignment per line")
     pairs: list[Pair] = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -141,12 +146,7 @@ def score_document_pairs(gold: set[tuple[str, str]], pred: set[tuple[str, str]])
 def read_document_pairs(path: str | Path) -> set[tuple[str, str]]:
     """Read ``fr_id<TAB>en_id`` lines (no header; blank lines skipped; a trailing score column is ignored)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AlignError(f"{p}: no such document-pair file") from None
-    except UnicodeDecodeError:
-        raise AlignError(f"{p}: not UTF-8 text; expected 'fr_id<TAB>en_id' lines") from None
+    text = _read_text(p, "document-pair file", "'fr_id<TAB>en_id' lines")
     pairs: set[tuple[str, str]] = set()
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from align.errors import AlignError
+from align.jsonl import json_object_lines
 from align.translate.base import Translator, clean_sentence
 from align.translate.lines import read_lines
 
@@ -49,16 +50,10 @@ def load_provided(
 
 def _from_jsonl(path: Path, documents: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     found: dict[str, dict[int, str]] = {doc_id: {} for doc_id in documents}
-    for lineno, line in enumerate(read_lines(path), start=1):
-        if not line.strip():
-            continue
+    for lineno, record in json_object_lines(read_lines(path), '{"doc": ..., "id": ..., "mt": ...}'):
         where = f"{path}:{lineno}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AlignError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(record, dict):
-            raise AlignError(f'{where}: expected {{"doc": ..., "id": ..., "mt": ...}}')
+        if isinstance(record, str):
+            raise AlignError(f"{where}: {record}")
         doc, sid, mt = record.get("doc"), record.get("id"), record.get("mt")
         if not isinstance(doc, str) or not isinstance(sid, int) or isinstance(sid, bool):
             raise AlignError(f'{where}: "doc" must be a string and "id" an integer')
