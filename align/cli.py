@@ -331,7 +331,7 @@ def sentences_command(
     output: str | None = typer.Option(None, "--output", "-o", help="Write the alignment here instead of stdout."),
     max_side: int = typer.Option(5, "--max-side", min=1, max=8, help="Most sentences on one side of a bead."),
 ) -> None:
-    """Align two sentence files (Bleualign-style); print Vecalign format [i, j]:[k]:score."""
+    """Align two sentence files (Bleualign-style); print Vecalign format \\[i, j]:\\[k]:score."""
     from align.sentalign import AlignConfig, align_sentences, format_alignment, read_sentence_file, write_alignment
 
     texts = {name: read_sentence_file(path) for name, path in (("src", src), ("tgt", tgt), ("src_mt", src_mt))}
@@ -496,7 +496,14 @@ def _formats_option(value: str) -> str:
 def run_command(
     corpus: list[str] = typer.Argument(..., metavar="CORPUS...", help="Article files or folders (French and English)."),
     out: str = typer.Option(..., "--output", "-o", metavar="OUT", help="Dataset folder to write."),
-    engine: str = typer.Option("auto", "--engine", "-e", help="Translation engine: auto, argos, apertium."),
+    engine: str = typer.Option(
+        "auto", "--engine", "-e", help="Translation engine: auto, argos, apertium, or provided (with --translations)."
+    ),
+    translations: str | None = typer.Option(
+        None, "--translations", metavar="FILE", show_default=False,
+        help="Your own French-to-English translations instead of an engine: one line per French sentence "
+             "(documents in id order) or JSONL {\"doc\", \"id\", \"mt\"}. Implies --engine provided.",
+    ),
     min_score: float | None = typer.Option(
         None, "--min-score", min=0.0, max=1.0, show_default=False,
         help="Keep pairs whose combined score reaches this (default 0.5; see the README).",
@@ -535,8 +542,11 @@ def run_command(
     # A plain `kill` should unwind like Ctrl-C, so temporary folders and engines are cleaned up.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     err = Console(stderr=True)
+    if translations is not None and engine == "auto":
+        engine = "provided"
     config = RunConfig(
         engine=engine,
+        translations=Path(translations) if translations is not None else None,
         two_way=not one_way,
         cache=Path(cache) if cache else None,
         use_cache=not no_cache,
@@ -574,7 +584,8 @@ def _summary_table(summary: RunSummary) -> Table:
     if summary.skipped:
         table.add_row("inputs skipped", str(len(summary.skipped)))
     for direction, t in summary.translations.items():
-        table.add_row(f"translated {direction} ({t.engine})", f"{t.new} new, {t.cached} cached")
+        done = f"{t.new} read from file" if t.engine == "provided" else f"{t.new} new, {t.cached} cached"
+        table.add_row(f"translated {direction} ({t.engine})", done)
     table.add_row("document pairs", str(len(summary.doc_pairs)))
     for pair in summary.doc_pairs:
         table.add_row(f"  {pair.fr_id} ↔ {pair.en_id}", f"{pair.score:.3f}")
