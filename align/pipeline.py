@@ -33,6 +33,7 @@ from align.scoring import (
 from align.segment import SegmentedDocument, segment_document
 from align.sentalign import AlignConfig, Bead, align_sentences
 from align.translate import CachedTranslator, Translator, get_translator
+from align.translate.provided import ProvidedTranslator
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -44,7 +45,8 @@ STAGES = ("ingest", "segment", "translate", "documents", "sentences", "scoring",
 class RunConfig:
     """Options of `align run` (the defaults are what `align run corpus/ -o out/` uses)."""
 
-    engine: str = "auto"
+    engine: str = "auto"  # or "provided", with `translations`
+    translations: Path | None = None  # French->English translations to use instead of an engine (--engine provided)
     two_way: bool = True  # also translate English->French when the engine can, for two-way alignment
     cache: Path | None = None  # translation cache file (None: $ALIGN_CACHE_DIR or the user cache dir)
     use_cache: bool = True
@@ -106,6 +108,10 @@ class _Stages:
 def _engine_name(translator: Translator) -> str:
     """"apertium" / "argos" / ... from a translator id such as "apertium:fr-en:3.8.3"."""
     return translator.id.split(":", 1)[0]
+
+
+#: The `--engine` value that reads the French->English translations from `RunConfig.translations`.
+PROVIDED = "provided"
 
 
 def _open_translator(
@@ -177,11 +183,18 @@ def _translate(
     engines: dict[str, dict[str, str]] = {}
     counts: dict[str, Translated] = {}
     with ExitStack() as stack:
-        forward = _open_translator(stack, config.engine, "fr", "en", config, progress, log)
+        if config.engine == PROVIDED:
+            assert config.translations is not None  # checked by _check_translations
+            forward: Translator = _provided_translator(config.translations, segmented["fr"])
+        else:
+            forward = _open_translator(stack, config.engine, "fr", "en", config, progress, log)
         fr_mt = _translate_docs(forward, segmented["fr"])
         engines["fr-en"] = {"name": _engine_name(forward), "id": forward.id}
         counts["fr-en"] = _counts(forward, sum(map(len, fr_mt.values())))
         if not config.two_way:
+            return fr_mt, None, engines, counts
+        if config.engine == PROVIDED:
+            log("one-way alignment: provided translations are French→English only")
             return fr_mt, None, engines, counts
         name = engines["fr-en"]["name"]
         try:  # the same engine the other way; "auto" already chose, so no second search
@@ -193,6 +206,23 @@ def _translate(
         engines["en-fr"] = {"name": _engine_name(backward), "id": backward.id}
         counts["en-fr"] = _counts(backward, sum(map(len, en_mt.values())))
     return fr_mt, en_mt, engines, counts
+
+
+def _check_translations(config: RunConfig) -> None:
+    """Fail before any work when --engine provided and --translations do not go together."""
+    if config.translations is not None and config.engine != PROVIDED:
+        raise AlignError(f"--translations is for --engine {PROVIDED}, not --engine {config.engine}")
+    if config.engine != PROVIDED:
+        return
+    if config.translations is None:
+        raise AlignError(f"--engine {PROVIDED} needs --translations FILE (one line per French sentence, or JSONL)")
+    if not Path(config.translations).is_file():
+        raise AlignError(f"{config.translations}: no such translations file; check the path")
+
+
+def _provided_translator(path: Path, french: Sequence[SegmentedDocument]) -> ProvidedTranslator:
+    """The user's translations of the French sentences; the file must match our segmentation exactly."""
+    return ProvidedTranslator.from_file(path, {doc.document.id: doc.texts for doc in french})
 
 
 def _score(
@@ -225,9 +255,23 @@ def command_line(inputs: Sequence[str | Path], config: RunConfig, engine: str) -
     parts = ["align run", *map(str, inputs), "-o", "OUT", "--engine", engine,
              "--min-score", str(s.min_score), "--doc-min-score", str(config.doc_min_score),
              "--max-bead", str(config.max_bead), "--format", ",".join(config.formats), "--license", config.license]
+    if config.translations is not None:
+        parts += ["--translations", portable_path(config.translations)]
     if not config.two_way:
         parts.append("--one-way")
     return " ".join(parts)
+
+
+def portable_path(path: str | Path) -> str:
+    """``path`` as the manifest records it: relative to the current folder when it lies under it,
+    else just its name. Absolute paths would make datasets differ between checkouts."""
+    p = Path(path)
+    if not p.is_absolute():
+        return p.as_posix()
+    try:
+        return p.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return p.name
 
 
 def run(
@@ -243,6 +287,7 @@ def run(
     out_dir = Path(out_dir)
     log = log or (lambda _msg: None)
     formats = parse_formats(config.formats)
+    _check_translations(config)
     check_destination(out_dir, overwrite=config.overwrite)  # before any work
     stages = _Stages(progress)
     sent_config = AlignConfig(max_side=config.max_bead)

@@ -191,3 +191,65 @@ def test_without_cache_everything_is_translated_and_the_data_is_the_same(first_r
     assert fresh.translations["fr-en"].cached == 0 and fresh.translations["fr-en"].new == sum(
         d["sentences"] for d in load_manifest(out)["corpus"]["documents"] if d["lang"] == "fr")
     assert _differing(_tree_bytes(tmp_path / "out"), before) == []
+
+
+def _french_sentences() -> dict[str, list[str]]:
+    """The French documents as the pipeline segments them: id -> sentences."""
+    from align.corpus import load_corpus
+    from align.segment import segment_document
+
+    return {d.id: segment_document(d).texts for d in load_corpus([CORPUS]).documents if d.lang == "fr"}
+
+
+def test_provided_translations_build_the_dataset(first_run, cache: Path, tmp_path: Path) -> None:
+    import json
+
+    from align.translate import get_translator
+
+    french = _french_sentences()
+    with get_translator("apertium", "fr", "en", cache=cache) as mt:
+        english = {doc: mt.translate(sentences) for doc, sentences in french.items()}
+    # One recognisable translation shows that the file, not an engine, fed the dataset.
+    best = max((r for r in load_records(first_run[0]) if r.bead == "1-1"), key=lambda r: r.score)
+    marked = best.fr_sent_ids[0]
+    english[best.fr_doc][marked] += " (provided)"
+    jsonl = tmp_path / "mt.jsonl"
+    jsonl.write_text("".join(json.dumps({"doc": doc, "id": i, "mt": text}, ensure_ascii=False) + "\n"
+                             for doc in sorted(english, reverse=True)  # any order
+                             for i, text in enumerate(english[doc])), encoding="utf-8")
+    notes: list[str] = []
+    summary = run([CORPUS], tmp_path / "out", RunConfig(engine="provided", translations=jsonl), log=notes.append)
+    manifest = load_manifest(tmp_path / "out")
+    assert manifest["engine"]["name"] == "provided" and manifest["engine"]["id"].startswith("provided:mt.jsonl:")
+    assert manifest["reverse_engine"] is None and any("one-way" in n for n in notes)
+    assert "--engine provided" in manifest["command"] and "--translations mt.jsonl" in manifest["command"]
+    assert summary.translations["fr-en"].engine == "provided"
+    assert {(p.fr_id, p.en_id) for p in summary.doc_pairs} == {(FR_002, EN_000), (FR_002, EN_001)}
+    records = load_records(tmp_path / "out")
+    assert records and all(r.mt == " ".join(english[r.fr_doc][i] for i in r.fr_sent_ids) for r in records)
+    assert any(r.fr_doc == best.fr_doc and marked in r.fr_sent_ids and "(provided)" in r.mt for r in records)
+
+    # The same translations as a line file, through the CLI (--translations implies --engine provided).
+    lines = tmp_path / "mt.en"
+    lines.write_text("".join(t + "\n" for doc in sorted(english) for t in english[doc]), encoding="utf-8")
+    done = subprocess.run([*ALIGN, "run", str(CORPUS), "-o", str(tmp_path / "cli"), "--translations", str(lines)],
+                          capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"translated fr-en \(provided\) +│ +\d+ read from file", done.stdout), done.stdout
+    assert [r.mt for r in load_records(tmp_path / "cli")] == [r.mt for r in records]
+
+
+def test_provided_translations_errors(tmp_path: Path) -> None:
+    with pytest.raises(AlignError, match="needs --translations"):
+        run([CORPUS], tmp_path / "a", RunConfig(engine="provided"))
+    with pytest.raises(AlignError, match="--translations is for --engine provided"):
+        run([CORPUS], tmp_path / "a", RunConfig(engine="apertium", translations=tmp_path / "mt.en"))
+    short = tmp_path / "short.en"
+    short.write_text("One line only.\n", encoding="utf-8")
+    with pytest.raises(AlignError, match=r"short\.en: 1 lines but the segmented source has \d+ sentences"):
+        run([CORPUS], tmp_path / "a", RunConfig(engine="provided", translations=short))
+    done = subprocess.run([*ALIGN, "run", str(CORPUS), "-o", str(tmp_path / "b"), "-e", "provided",
+                           "--translations", str(tmp_path / "missing.jsonl")],
+                          capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 1 and "missing.jsonl: no such translations file" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
