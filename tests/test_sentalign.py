@@ -224,3 +224,14 @@ def test_cli_on_textberg_dev_beats_bleualign(tmp_path: Path) -> None:
 
     s = score_alignments([read_alignment(TEXTBERG / "gold.txt")], [read_alignment(out)])
     assert s.strict.f1 > 0.80 and s.lax.f1 > 0.979  # Bleualign on the same file: 0.780 / 0.979
+
+
+@pytest.mark.skipif(not TEXTBERG.exists(), reason="shared Text+Berg benchmark not available")
+def test_lower_case_fragment_joins_its_neighbour() -> None:
+    # Text+Berg target 366 "peine perdue ." ends the sentence of 364-365 (split at a ";"); it adds
+    # almost no similarity, but it starts in lower case, so it joins (as in the gold); capitalised, it
+    # would be an ordinary unaligned sentence and stay alone.
+    src, tgt, mt = (read_sentence_file(TEXTBERG / f) for f in ("source.de", "target.fr", "mt.google.fr"))
+    assert ((315,), (364, 365, 366)) in pairs(align_sentences(src, tgt, mt))
+    tgt[366] = tgt[366].capitalize()
+    assert ((), (366,)) in pairs(align_sentences(src, tgt, mt))

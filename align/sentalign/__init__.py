@@ -56,6 +56,8 @@ class AlignConfig:
     band_margin: int = 2         # band half-width around the coarse path, in blocks
     merge_gain: float = 0.01     # an unaligned neighbour joins a bead when similarity rises by more (see _merge)
     merge_margin: float = 0.05   # two aligned beads are joined when the whole beats their mean by more
+    fragment_tolerance: float = 0.02   # an unaligned sentence joins a neighbour it continues (lower-case start)
+                                       # unless the similarity drops by more than this
     refine_gain: float = 0.01    # a boundary sentence moves to the next bead when similarity rises by more
 
 
@@ -178,7 +180,8 @@ def align_evidence(
         lr = math.log((cum_a[s1] - cum_a[s0] + 1.0) / (cum_b[t1] - cum_b[t0] + 1.0))
         return sim(s0, s1, t0, t1) - cfg.length_weight * lr * lr
 
-    spans = _refine(_merge(spans, quality, sized, cfg), quality, sized, cfg)
+    continues = (_continues(src), _continues(tgt))
+    spans = _refine(_merge(spans, quality, sized, cfg, continues), quality, sized, cfg)
     return spans, bead_evidence(spans, sim)
 
 
@@ -307,8 +310,14 @@ def _score(e: Evidence) -> float:
     return _sigmoid(sum(wi * xi for wi, xi in zip(w, e.features())) + c)
 
 
+def _continues(texts: Sequence[str]) -> list[bool]:
+    """Whether each sentence starts in lower case, i.e. continues the one before it (OCR line breaks,
+    wrong sentence splits)."""
+    return [t.lstrip()[:1].islower() for t in texts]
+
+
 def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], float],
-           cfg: AlignConfig) -> list[list[int]]:
+           cfg: AlignConfig, continues: tuple[list[bool], list[bool]]) -> list[list[int]]:
     """Join adjacent beads best-first while the joined bead is clearly more similar than its parts.
 
     "Its parts" is the length-weighted mean similarity of the two beads (``sim`` includes the
@@ -316,8 +325,10 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
     gives about that mean (a little more: adjacent sentences share topic words), so two aligned beads
     are joined only when the whole beats the mean by ``merge_margin``; the pieces of a bead that the
     1-1 pass split (crossing sentence boundaries) are each clearly worse than the whole. An unaligned
-    sentence (as Bleualign grows its anchors) joins when the gain exceeds ``merge_gain``. Two unaligned
-    beads are never joined (the 1-1 pass rejected them).
+    sentence (as Bleualign grows its anchors) joins when the gain exceeds ``merge_gain``, or, when one
+    of the two continues the other (lower-case start: an OCR line break or a wrong sentence split), when
+    the similarity drops by less than ``fragment_tolerance``: such a fragment is often too short to add
+    any similarity. Two unaligned beads are never joined (the 1-1 pass rejected them).
     """
     beads = [list(b) for b in spans]
     aligned = [b[0] < b[1] and b[2] < b[3] for b in beads]
@@ -345,6 +356,13 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
         fx = score[k] if aligned[k] else 0.0
         fy = score[q] if aligned[q] else 0.0
         gain = f - (sx * fx + sy * fy) / (sx + sy) - margin
+        if not (aligned[k] and aligned[q]):
+            u = y if aligned[k] else x   # the unaligned bead
+            side = 0 if u[0] < u[1] else 1
+            if continues[side][y[2 * side]]:
+                # the unaligned sentence is a piece of its neighbour's sentence (or the reverse): it
+                # joins unless that clearly lowers the similarity, even if it adds none
+                gain = max(gain, f - max(fx, fy) + cfg.fragment_tolerance)
         return (gain, joined) if gain > 0 else None
 
     heap: list[tuple[float, int, int, int]] = []
