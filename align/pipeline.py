@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING
 from align.corpus import Skipped, load_corpus
 from align.docalign import DocAlignConfig, DocPair, align_documents
 from align.errors import AlignError
-from align.export import DEFAULT_FORMATS, check_destination, library_versions, parse_formats, save_dataset
+from align.export import (
+    DEFAULT_FORMATS,
+    DocumentText,
+    check_destination,
+    library_versions,
+    parse_formats,
+    save_dataset,
+)
 from align.scoring import (
     Candidate,
     ScoringConfig,
@@ -252,7 +259,7 @@ def command_line(inputs: Sequence[str | Path], config: RunConfig, engine: str) -
     output folder is left as OUT: where a dataset is written does not change its bytes.
     """
     s = config.scoring
-    parts = ["align run", *map(str, inputs), "-o", "OUT", "--engine", engine,
+    parts = ["align run", *map(portable_path, inputs), "-o", "OUT", "--engine", engine,
              "--min-score", str(s.min_score), "--doc-min-score", str(config.doc_min_score),
              "--max-bead", str(config.max_bead), "--format", ",".join(config.formats), "--license", config.license]
     if config.translations is not None:
@@ -343,7 +350,8 @@ def run(
                          doc_config=doc_config, sent_config=sent_config, sentence_pairs=len(candidates),
                          dropped=selection.dropped, kept=len(selection.kept))
     with stages.stage("export"):
-        save_dataset(selection.kept, out_dir, formats, manifest, overwrite=config.overwrite)
+        save_dataset(selection.kept, out_dir, formats, manifest, documents=_paired_documents(segmented, doc_pairs),
+                     overwrite=config.overwrite)
 
     scores = [r.score for r in selection.kept]
     return RunSummary(
@@ -358,6 +366,19 @@ def run(
         translations=translations,
         seconds=stages.seconds,
     )
+
+
+def _paired_documents(
+    segmented: Mapping[str, Sequence[SegmentedDocument]], doc_pairs: Sequence[DocPair]
+) -> list[DocumentText]:
+    """The full text of every document in a pair (for review pages: the dataset holds only pairs)."""
+    paired = {("fr", p.fr_id) for p in doc_pairs} | {("en", p.en_id) for p in doc_pairs}
+    return [
+        DocumentText(d.document.id, lang, d.document.title, tuple(d.texts))
+        for lang, docs in segmented.items()
+        for d in docs
+        if (lang, d.document.id) in paired
+    ]
 
 
 def _manifest(
@@ -375,7 +396,8 @@ def _manifest(
     dropped: Mapping[str, int],
     kept: int,
 ) -> dict[str, object]:
-    """Facts of the run, for manifest.json and the card. No times or absolute paths: re-runs give the same bytes."""
+    """Facts of the run, for manifest.json and the card. No times or absolute paths (see `portable_path`):
+    re-runs give the same bytes, wherever the checkout is."""
     documents = sorted((d for docs in corpus_docs.values() for d in docs), key=lambda d: d.document.id)
     return {
         "command": command_line(inputs, config, engine["name"]),
@@ -384,13 +406,14 @@ def _manifest(
         "engine": engine,
         "reverse_engine": reverse_engine,
         "corpus": {
-            "inputs": [str(p) for p in inputs],
+            "inputs": [portable_path(p) for p in inputs],
             "documents": [
                 {"id": d.document.id, "lang": d.document.lang, "lang_confidence": d.document.lang_confidence,
-                 "sentences": len(d.sentences), "source": d.document.source, "sha256": d.document.sha256}
+                 "sentences": len(d.sentences), "source": portable_path(d.document.source),
+                 "sha256": d.document.sha256}
                 for d in documents
             ],
-            "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+            "skipped": [{"path": portable_path(s.path), "reason": s.reason} for s in skipped],
         },
         "settings": {
             "document_alignment": {k: v for k, v in vars(doc_config).items() if k != "sentence_config"},

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from align.atomic import atomic_folder
 from align.errors import AlignError
+from align.export import DOCUMENTS, read_documents
 from align.evaluate import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_TRIALS,
@@ -32,8 +33,8 @@ from align.evaluate import (
 
 #: Present in every report folder, so `--report DIR` only ever replaces one of ours.
 MARKER = ".align-report"
-#: Sentences of each document, keyed by (language, document id); None where the text is unknown.
-Documents = Mapping[tuple[str, str], Sequence[str | None]]
+#: Sentences of each paired document, keyed by (language, document id).
+Documents = Mapping[tuple[str, str], Sequence[str]]
 
 
 # --- terminal ---------------------------------------------------------------------------
@@ -348,7 +349,7 @@ def _index_html(evaluation: Evaluation, pages: Sequence[tuple[str, str, str, int
     return _page("MT evaluation", "\n".join(parts))
 
 
-def _side_cell(text: str, ids: Sequence[int], document: Sequence[str | None] | None) -> str:
+def _side_cell(text: str, ids: Sequence[int], document: Sequence[str] | None) -> str:
     """One side of a pair: each sentence with its id when the document is known, else the
     pair's text under its id range."""
     known = [document[i] if document is not None and 0 <= i < len(document) else None for i in ids]
@@ -358,7 +359,7 @@ def _side_cell(text: str, ids: Sequence[int], document: Sequence[str | None] | N
     return f'<span class="sid">{label}</span>{html.escape(text)}'
 
 
-def _gap_cell(sentence_id: int | None, document: Sequence[str | None] | None) -> str:
+def _gap_cell(sentence_id: int | None, document: Sequence[str] | None) -> str:
     if sentence_id is None:
         return '<td class="side"></td>'
     text = document[sentence_id] if document is not None and sentence_id < len(document) else None
@@ -367,7 +368,7 @@ def _gap_cell(sentence_id: int | None, document: Sequence[str | None] | None) ->
 
 
 def _gap_rows(
-    fr_ids: range, en_ids: range, fr_all: Sequence[str | None] | None, en_all: Sequence[str | None] | None
+    fr_ids: range, en_ids: range, fr_all: Sequence[str] | None, en_all: Sequence[str] | None
 ) -> list[str]:
     """Unaligned sentences between two pairs, the French and English ones side by side."""
     return [
@@ -416,15 +417,12 @@ def document_html(
     out += _gap_rows(range(next_fr, fr_end), range(next_en, en_end), fr_all, en_all)
 
     e = html.escape
-    complete = all(d is not None and None not in d for d in (fr_all, en_all))
     note = (
         ""
-        if complete
-        else "<p><em>The dataset stores only the aligned pairs and the source articles could "
-        "not be re-read unchanged, so unaligned sentences appear as numbered gaps without text"
-        + ("" if fr_all is not None and en_all is not None else
-           ", and sentences after the last aligned pair are not shown")
-        + ".</em></p>"
+        if fr_all is not None and en_all is not None
+        else f"<p><em>The dataset folder has no {DOCUMENTS} with these articles (written by an older "
+        "align?), so unaligned sentences appear as numbered gaps without text, and sentences after "
+        "the last aligned pair are not shown; re-run `align run` to include them.</em></p>"
     )
     threshold = f" Pairs below --min-score {min_score:g} are faded." if min_score is not None else ""
     body = (
@@ -440,44 +438,13 @@ def document_html(
     return _page(f"{fr_doc} ↔ {en_doc}", body)
 
 
-def load_documents(dataset: str | Path) -> dict[tuple[str, str], tuple[str | None, ...]]:
-    """Sentences of the documents behind a dataset, for the review pages.
-
-    The dataset stores only the kept pairs; its manifest lists each document's source file,
-    hash and sentence count. A document whose source can still be read unchanged (same
-    sha256) is re-segmented; for the others only the number of sentences is known (None).
-    """
-    from align.corpus import load_corpus
-    from align.segment import segment_document
-
-    try:
-        manifest = json.loads((Path(dataset) / "manifest.json").read_text(encoding="utf-8"))
-        entries = list(manifest["corpus"]["documents"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    by_source: dict[tuple[str, str], list[dict]] = {}
-    for entry in entries:
-        if isinstance(entry, dict) and {"id", "lang", "source"} <= entry.keys():
-            by_source.setdefault((str(entry["lang"]), str(entry["source"])), []).append(entry)
-    documents: dict[tuple[str, str], tuple[str | None, ...]] = {}
-    for (lang, source), group in sorted(by_source.items()):
-        found = {}
-        if Path(source).is_file():
-            try:
-                found = {doc.id: doc for doc in load_corpus([source], lang=lang).documents}
-            except AlignError:
-                found = {}
-        for entry in group:
-            doc = found.get(entry["id"])
-            count = entry.get("sentences")
-            texts: tuple[str | None, ...] | None = None
-            if doc is not None and doc.sha256 == entry.get("sha256") and doc.lang == lang:
-                texts = tuple(segment_document(doc).texts)
-            if texts is None or (isinstance(count, int) and len(texts) != count):
-                texts = (None,) * count if isinstance(count, int) else None
-            if texts is not None:
-                documents[(lang, entry["id"])] = texts
-    return documents
+def load_documents(dataset: str | Path) -> dict[tuple[str, str], tuple[str, ...]] | None:
+    """Sentences of the paired documents, keyed by (language, id), from the dataset's
+    documents.jsonl; None when the folder has none (written by an older align)."""
+    documents = read_documents(dataset)
+    if documents is None:
+        return None
+    return {(d.lang, d.id): d.sentences for d in documents}
 
 
 def check_report_dir(out: Path) -> None:
@@ -565,6 +532,11 @@ def run(
     else:
         print_evaluation(evaluation)
     if report_dir is not None:
-        written = write_report(evaluation, report_dir, load_documents(dataset))
+        documents = load_documents(dataset)
+        if documents is None:
+            errors.print(Text(f"warning: {Path(dataset) / DOCUMENTS} not found (dataset written by an older align); "
+                              "review pages show unaligned sentences without text. Re-run `align run` to add it.",
+                              style="yellow"))
+        written = write_report(evaluation, report_dir, documents)
         errors.print(f"report written to {written / 'index.html'}", highlight=False)
     return evaluation

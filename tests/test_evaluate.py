@@ -25,7 +25,7 @@ from align.evaluate import (
     read_hypotheses,
     score_bucket,
 )
-from align.export import save_dataset
+from align.export import DocumentText, save_dataset
 from align.report import load_documents, write_report
 from align.scoring import PairRecord, pair_id
 from align.segment import segment_document
@@ -65,7 +65,7 @@ HYPOTHESES = [
     "The prefecture calls for caution.",
 ]
 
-def write_dataset(folder: Path, pairs=PAIRS, engine: str = "apertium") -> Path:
+def write_dataset(folder: Path, pairs=PAIRS, engine: str = "apertium", documents=None) -> Path:
     """A dataset folder written by the export stage's own writer."""
     records = [
         PairRecord(
@@ -89,7 +89,7 @@ def write_dataset(folder: Path, pairs=PAIRS, engine: str = "apertium") -> Path:
         for fr, en, fr_doc, en_doc, fr_ids, en_ids, score in pairs
     ]
     manifest = {"engine": {"name": engine, "id": f"{engine}:fr-en:test"}}
-    return save_dataset(records, folder, ["hf"], manifest)
+    return save_dataset(records, folder, ["hf"], manifest, documents=documents)
 
 
 @pytest.fixture(scope="module")
@@ -340,7 +340,7 @@ def test_bleu_eval_script_runs_standalone(dataset_dir: Path, tmp_path: Path) -> 
 
 
 def _corpus_dataset(tmp_path: Path) -> tuple[Path, Path]:
-    """Two articles on disk and a dataset whose manifest points at them, as `align run` writes."""
+    """Two articles and a dataset holding their full text in documents.jsonl, as `align run` writes."""
     fr_text = (
         "Le maire a inauguré le pont <neuf> & moderne.\n\n"
         "Une phrase sans équivalent anglais.\n\n"
@@ -359,16 +359,8 @@ def _corpus_dataset(tmp_path: Path) -> tuple[Path, Path]:
         (fr.sentences[0].text, en.sentences[0].text, fr.document.id, en.document.id, [0], [0], 0.9),
         (fr.sentences[2].text, en.sentences[1].text, fr.document.id, en.document.id, [2], [1], 0.6),
     ]
-    folder = write_dataset(tmp_path / "out", pairs=pairs)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    manifest["corpus"] = {
-        "documents": [
-            {"id": d.document.id, "lang": d.document.lang, "sentences": len(d.sentences),
-             "source": d.document.source, "sha256": d.document.sha256}
-            for d in (fr, en)
-        ]
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    documents = [DocumentText(d.document.id, d.document.lang, d.document.title, tuple(d.texts)) for d in (fr, en)]
+    folder = write_dataset(tmp_path / "out", pairs=pairs, documents=documents)
     hyp = tmp_path / "hyp.txt"
     hyp.write_text("The mayor inaugurated the <new> bridge.\nTraffic resumes tomorrow.\n", encoding="utf-8")
     return folder, hyp
@@ -393,15 +385,18 @@ def test_html_report(tmp_path: Path) -> None:
     assert "&lt;neuf&gt; &amp; moderne" in page and "<neuf>" not in page
     assert '<tr class="unaligned"><td class="side"><span class="sid">1</span>Une phrase sans' in page
     assert page.count('class="aligned') == 2 and page.count('class="aligned below"') == 1
-    assert "could not be re-read" not in page
+    assert "no documents.jsonl" not in page
 
-    # Once the source article changes, its text is no longer trusted: numbered gaps instead.
-    (tmp_path / "articles" / "pont-fr.txt").write_text("Autre texte.", encoding="utf-8")
-    changed = load_documents(folder)
-    assert changed[("fr", "pont-fr")] == (None, None, None)
-    report = write_report(result, tmp_path / "report", changed)  # replaces our own report
+    # The pages need only the dataset folder, not the source articles.
+    shutil.rmtree(tmp_path / "articles")
+    assert load_documents(folder)[("en", "bridge-en")] == ("The mayor opened the new & modern bridge.",
+                                                          "Traffic will resume tomorrow morning.")
+    # A folder without documents.jsonl (older align): numbered gaps and a note instead.
+    (folder / "documents.jsonl").unlink()
+    assert load_documents(folder) is None
+    report = write_report(result, tmp_path / "report", None)  # replaces our own report
     page = (report / "docs" / "pair-001.html").read_text(encoding="utf-8")
-    assert "(not in the dataset; text unknown)" in page and "could not be re-read" in page
+    assert "(not in the dataset; text unknown)" in page and "no documents.jsonl" in page
 
     elsewhere = tmp_path / "not-a-report"
     elsewhere.mkdir()

@@ -13,6 +13,8 @@ import yaml
 import align.export.formats as formats_module
 from align.errors import AlignError
 from align.export import (
+    DocumentText,
+    read_documents,
     FEATURES,
     FORMATS,
     MANIFEST,
@@ -174,8 +176,12 @@ def test_stale_partial_folder_of_a_dead_run_is_removed(tmp_path: Path) -> None:
 
 
 def test_export_adds_formats_and_keeps_data(tmp_path: Path) -> None:
-    out = save_dataset(RECORDS, tmp_path / "out", ["hf"], MANIFEST_IN)
+    documents = [DocumentText("d-en", "en", None, ("Hello.", "Unaligned.")),
+                 DocumentText("d-fr", "fr", "Titre", ("Bonjour.",))]
+    out = save_dataset(RECORDS, tmp_path / "out", ["hf"], MANIFEST_IN, documents=documents)
+    assert read_documents(out) == documents[::-1]  # French first
     assert export_dataset(out, ["tmx", "moses"]) == ("hf", "moses", "tmx")
+    assert read_documents(out) == documents[::-1] and "documents.jsonl" in load_manifest(out)["files"]
     assert (out / "test.tmx").is_file() and (out / "test.fr").is_file()
     assert load_records(out) == RECORDS
     assert load_manifest(out)["formats"] == ["hf", "moses", "tmx"]

@@ -16,7 +16,7 @@ import datasets
 import pytest
 
 from align.errors import AlignError
-from align.export import load_manifest, load_records
+from align.export import load_manifest, load_records, read_documents
 from align.pipeline import RunConfig, RunSummary, run
 from align.translate import apertium
 
@@ -66,6 +66,24 @@ def test_documents_are_paired_as_the_articles_are(first_run) -> None:
     assert manifest["engine"]["id"].startswith("apertium:fr-en:")
     assert manifest["reverse_engine"]["id"].startswith("apertium:en-fr:")
     assert {(p["fr_id"], p["en_id"]) for p in manifest["document_pairs"]} == pairs
+
+
+def test_dataset_holds_the_paired_documents_and_no_absolute_path(first_run) -> None:
+    out, summary, _ = first_run
+    documents = read_documents(out)
+    assert documents is not None
+    # Paired documents only (003 and 004 have no counterpart), French first, each in full.
+    assert [(d.lang, d.id) for d in documents] == [("fr", FR_002), ("en", EN_000), ("en", EN_001)]
+    manifest = load_manifest(out)
+    counts = {(d["lang"], d["id"]): d["sentences"] for d in manifest["corpus"]["documents"]}
+    assert all(len(d.sentences) == counts[(d.lang, d.id)] for d in documents)
+    assert any(not any(r.fr_sent_ids and i in r.fr_sent_ids for r in load_records(out))
+               for i in range(len(documents[0].sentences)))  # unaligned French sentences are there too
+    assert "documents.jsonl" in manifest["files"]
+    text = (out / "manifest.json").read_text(encoding="utf-8")
+    assert str(REPO) not in text and str(out) not in text
+    first = manifest["corpus"]["documents"][0]
+    assert first["source"] in (f"corpus/{first['id']}.txt", f"{first['id']}.txt")  # relative to the current folder
 
 
 def test_kept_pairs_are_real_translations_without_boilerplate(first_run) -> None:

@@ -3,9 +3,10 @@
 A dataset folder holds the Hugging Face ``save_to_disk`` files at its root (so
 ``datasets.load_from_disk(folder)`` gives a DatasetDict with a ``test`` split),
 the other formats asked for (``test.parquet``, ``test.jsonl``, ``test.tsv``,
-``test.fr``/``test.en``, ``test.tmx``), ``manifest.json`` and the dataset card
-``README.md``. Folders are built next to their destination and renamed into
-place, so a reader never sees a half-written one.
+``test.fr``/``test.en``, ``test.tmx``), ``documents.jsonl`` (the full segmented text of the
+paired documents, for review), ``manifest.json`` and the dataset card ``README.md``.
+Folders are built next to their destination and renamed into place, so a reader never
+sees a half-written one.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import json
 import platform
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -34,10 +36,12 @@ from align.scoring import PairRecord
 
 __all__ = [
     "DEFAULT_FORMATS",
+    "DOCUMENTS",
     "FEATURES",
     "FORMATS",
     "MANIFEST",
     "SPLIT",
+    "DocumentText",
     "atomic_folder",
     "check_destination",
     "export_dataset",
@@ -45,10 +49,12 @@ __all__ = [
     "load_manifest",
     "load_records",
     "parse_formats",
+    "read_documents",
     "save_dataset",
 ]
 
 MANIFEST = "manifest.json"
+DOCUMENTS = "documents.jsonl"
 CARD = "README.md"
 _LIBRARIES = ("datasets", "pyarrow", "sacrebleu", "sentence-splitter", "py3langid", "argos-translate-lt",
               "ctranslate2")
@@ -95,6 +101,45 @@ def check_destination(out_dir: Path, *, overwrite: bool) -> None:
         raise AlignError(f"{out_dir} is not empty and has no {MANIFEST}; refusing to replace it")
 
 
+@dataclass(frozen=True)
+class DocumentText:
+    """A paired document as the pipeline segmented it: the dataset keeps only aligned pairs, this
+    keeps the whole article (unaligned sentences included) for review pages."""
+
+    id: str
+    lang: str
+    title: str | None
+    sentences: tuple[str, ...]
+
+
+def _write_documents(documents: Sequence[DocumentText], path: Path) -> None:
+    """One JSON line per document, French then English, by id (deterministic bytes)."""
+    ordered = sorted(documents, key=lambda d: (d.lang != "fr", d.lang, d.id))
+    path.write_text(
+        "".join(json.dumps({"id": d.id, "lang": d.lang, "title": d.title, "sentences": list(d.sentences)},
+                           ensure_ascii=False) + "\n" for d in ordered),
+        encoding="utf-8",
+    )
+
+
+def read_documents(out_dir: str | Path) -> list[DocumentText] | None:
+    """The documents of a dataset folder's ``documents.jsonl``, or None if it has none."""
+    path = Path(out_dir) / DOCUMENTS
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AlignError(f"{path} cannot be read ({exc}); re-run `align run`") from None
+    try:
+        return [
+            DocumentText(str(r["id"]), str(r["lang"]), r.get("title"), tuple(map(str, r["sentences"])))
+            for r in map(json.loads, text.splitlines())
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise AlignError(f"{path} is not a documents file written by align ({exc}); re-run `align run`") from None
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
@@ -103,8 +148,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_folder(records: Sequence[PairRecord], folder: Path, formats: Sequence[str], manifest: Mapping) -> None:
+def _write_folder(records: Sequence[PairRecord], folder: Path, formats: Sequence[str], manifest: Mapping,
+                  documents: Sequence[DocumentText] | None) -> None:
     files: list[str] = []
+    if documents is not None:
+        _write_documents(documents, folder / DOCUMENTS)
+        files.append(DOCUMENTS)
     for fmt in formats:
         if fmt == "hf":
             files += write_hf(records, folder, description="French-English sentence pairs aligned by align",
@@ -128,19 +177,20 @@ def save_dataset(
     formats: Sequence[str] = DEFAULT_FORMATS,
     manifest: Mapping | None = None,
     *,
+    documents: Sequence[DocumentText] | None = None,
     overwrite: bool = False,
 ) -> Path:
     """Write ``records`` (in the given order) as a dataset folder at ``out_dir``, atomically.
 
     ``manifest`` holds the facts of the run (engine, corpus, settings, counts...); the
     formats written, file hashes, score distribution and library versions are added.
-    Returns the folder.
+    ``documents`` (the paired documents in full) go to ``documents.jsonl``. Returns the folder.
     """
     out_dir = Path(out_dir)
     formats = parse_formats(formats)
     check_destination(out_dir, overwrite=overwrite)
     with atomic_folder(out_dir) as partial:
-        _write_folder(records, partial, formats, manifest or {})
+        _write_folder(records, partial, formats, manifest or {}, documents)
     return out_dir
 
 
@@ -174,5 +224,5 @@ def export_dataset(out_dir: str | Path, formats: Sequence[str]) -> tuple[str, ..
     records = load_records(folder)
     manifest = load_manifest(folder)
     wanted = parse_formats([*manifest.get("formats", []), *parse_formats(formats)])
-    save_dataset(records, folder, wanted, manifest, overwrite=True)
+    save_dataset(records, folder, wanted, manifest, documents=read_documents(folder), overwrite=True)
     return wanted
