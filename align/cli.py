@@ -590,6 +590,8 @@ def _summary_table(summary: RunSummary) -> Table:
     for pair in summary.doc_pairs:
         table.add_row(f"  {pair.fr_id} ↔ {pair.en_id}", f"{pair.score:.3f}")
     table.add_row("sentence pairs aligned", str(summary.sentence_pairs))
+    for lang, n in sorted(summary.unaligned.items(), reverse=True):  # fr, then en
+        table.add_row(f"  unaligned {lang} sentences (paired documents)", str(n))
     for reason, n in summary.dropped.items():
         table.add_row(f"  dropped: {reason}", str(n))
     table.add_row("pairs kept", str(summary.kept))

@@ -82,6 +82,7 @@ class RunSummary:
     skipped: list[Skipped]
     doc_pairs: list[DocPair]
     sentence_pairs: int  # beads with a French and an English side
+    unaligned: dict[str, int]  # language -> sentences of paired documents in no sentence pair
     kept: int
     dropped: dict[str, int]  # reason -> pairs
     mean_score: float | None  # of the kept pairs
@@ -360,12 +361,30 @@ def run(
         skipped=list(corpus.skipped),
         doc_pairs=doc_pairs,
         sentence_pairs=len(candidates),
+        unaligned=_unaligned(candidates, doc_pairs, fr, en),
         kept=len(selection.kept),
         dropped=selection.dropped,
         mean_score=round(sum(scores) / len(scores), 4) if scores else None,
         translations=translations,
         seconds=stages.seconds,
     )
+
+
+def _unaligned(
+    candidates: Sequence[Candidate],
+    doc_pairs: Sequence[DocPair],
+    fr: Mapping[str, Sequence[str]],
+    en: Mapping[str, Sequence[str]],
+) -> dict[str, int]:
+    """Sentences of paired documents that are in no candidate pair (with any of their counterparts)."""
+    aligned_fr = {(c.fr_doc, i) for c in candidates for i in c.fr_sent_ids}
+    aligned_en = {(c.en_doc, j) for c in candidates for j in c.en_sent_ids}
+    fr_docs = {p.fr_id for p in doc_pairs}
+    en_docs = {p.en_id for p in doc_pairs}
+    return {
+        "fr": sum(len(fr[d]) for d in fr_docs) - len(aligned_fr),
+        "en": sum(len(en[d]) for d in en_docs) - len(aligned_en),
+    }
 
 
 def _paired_documents(

@@ -80,6 +80,14 @@ def test_dataset_holds_the_paired_documents_and_no_absolute_path(first_run) -> N
     assert any(not any(r.fr_sent_ids and i in r.fr_sent_ids for r in load_records(out))
                for i in range(len(documents[0].sentences)))  # unaligned French sentences are there too
     assert "documents.jsonl" in manifest["files"]
+    # Unaligned: sentences of paired documents in no aligned pair; kept pairs are a subset of the aligned ones.
+    records = load_records(out)
+    for lang, docs in (("fr", {FR_002}), ("en", {EN_000, EN_001})):
+        total = sum(len(d.sentences) for d in documents if d.lang == lang)
+        in_kept = {(r.fr_doc, i) for r in records for i in r.fr_sent_ids} if lang == "fr" else {
+            (r.en_doc, j) for r in records for j in r.en_sent_ids}
+        assert {doc for doc, _ in in_kept} == docs
+        assert 0 < summary.unaligned[lang] <= total - len(in_kept)
     text = (out / "manifest.json").read_text(encoding="utf-8")
     assert str(REPO) not in text and str(out) not in text
     first = manifest["corpus"]["documents"][0]
@@ -254,6 +262,7 @@ def test_provided_translations_build_the_dataset(first_run, cache: Path, tmp_pat
                           capture_output=True, text=True, timeout=300, cwd=REPO)
     assert done.returncode == 0, done.stderr
     assert re.search(r"translated fr-en \(provided\) +│ +\d+ read from file", done.stdout), done.stdout
+    assert re.search(r"unaligned fr sentences \(paired documents\) +│ +\d+", done.stdout), done.stdout
     assert [r.mt for r in load_records(tmp_path / "cli")] == [r.mt for r in records]
 
 

@@ -240,6 +240,10 @@ def install_url(url: str, *, timeout: float = 30.0, progress: Progress | None = 
         downloaded.unlink(missing_ok=True)
 
 
+class IndexUnreachable(AlignError):
+    """The Argos package index could not be downloaded (typically: no internet)."""
+
+
 def index_entry(src: str, tgt: str, *, timeout: float = 10.0) -> dict[str, Any]:
     """The newest src→tgt entry of the Argos package index (downloaded now, short timeout)."""
     url = _settings().remote_package_index
@@ -247,7 +251,7 @@ def index_entry(src: str, tgt: str, *, timeout: float = 10.0) -> dict[str, Any]:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             index = json.loads(response.read())
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise AlignError(f"cannot read the Argos package index {url} ({exc})") from None
+        raise IndexUnreachable(f"cannot read the Argos package index {url} ({exc})") from None
     entries = [
         e
         for e in index

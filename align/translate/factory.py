@@ -58,19 +58,22 @@ def _auto(src: str, tgt: str, log: Callable[[str], None], options: dict[str, Any
     Debian packages when we may), else an error naming both ways to get an engine."""
     from align.translate import argos_packages
 
+    why = "none installed"
     if argos_packages.find_installed(src, tgt) is None:
         try:
-            log(f"no Argos {src}→{tgt} package installed; trying the Argos package index")
             argos_packages.install_from_index(src, tgt, timeout=5.0)
+            log(f"installed the Argos {src}→{tgt} package from the Argos package index")
+        except argos_packages.IndexUnreachable:
+            why = "none installed, package index unreachable"  # the usual offline case: keep it short
         except AlignError as exc:
-            log(f"Argos package not available ({exc})")
+            why = f"none installed; {exc}"
     if argos_packages.find_installed(src, tgt) is not None:
         from align.translate.argos import ArgosTranslator
 
         return ArgosTranslator(src, tgt, **options)
     if not apertium.is_available(src, tgt):
         install_apertium(src, tgt, log)
-    log(f"using Apertium for {src}→{tgt}")
+    log(f"using Apertium for {src}→{tgt} (Argos package not available: {why})")
     return apertium.ApertiumTranslator(src, tgt)
 
 
