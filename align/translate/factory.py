@@ -64,9 +64,9 @@ def _auto(src: str, tgt: str, log: Callable[[str], None], options: dict[str, Any
             argos_packages.install_from_index(src, tgt, timeout=5.0)
             log(f"installed the Argos {src}→{tgt} package from the Argos package index")
         except argos_packages.IndexUnreachable:
-            why = "none installed, package index unreachable"  # the usual offline case: keep it short
+            why = "index unreachable"  # the usual offline case: keep it short
         except AlignError as exc:
-            why = f"none installed; {exc}"
+            why = str(exc)
     if argos_packages.find_installed(src, tgt) is not None:
         from align.translate.argos import ArgosTranslator
 
