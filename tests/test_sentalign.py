@@ -235,3 +235,16 @@ def test_lower_case_fragment_joins_its_neighbour() -> None:
     assert ((315,), (364, 365, 366)) in pairs(align_sentences(src, tgt, mt))
     tgt[366] = tgt[366].capitalize()
     assert ((), (366,)) in pairs(align_sentences(src, tgt, mt))
+
+
+EUROPARL = Path("/work/shared/bench/fren-europarl/dev/doc00")
+
+
+@pytest.mark.skipif(not EUROPARL.exists(), reason="shared Europarl benchmark not available")
+def test_boilerplate_line_stays_unaligned() -> None:
+    # Europarl dev target 21 is the inserted web line "Comment on this article", before the translation
+    # of source 21: it shares a few n-grams with it, but a line without final punctuation only joins a
+    # bead whose similarity it raises, so it stays unaligned (as in the gold).
+    src, tgt, mt = (read_sentence_file(EUROPARL / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    got = pairs(align_sentences(src, tgt, mt))
+    assert ((), (21,)) in got and ((21,), (22,)) in got

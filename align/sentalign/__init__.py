@@ -181,7 +181,8 @@ def align_evidence(
         return sim(s0, s1, t0, t1) - cfg.length_weight * lr * lr
 
     continues = (_continues(src), _continues(tgt))
-    spans = _refine(_merge(spans, quality, sized, cfg, continues), quality, sized, cfg)
+    alone = (_stands_alone(src), _stands_alone(tgt))
+    spans = _refine(_merge(spans, quality, sized, cfg, continues, alone), quality, sized, cfg)
     return spans, bead_evidence(spans, sim)
 
 
@@ -316,8 +317,18 @@ def _continues(texts: Sequence[str]) -> list[bool]:
     return [t.lstrip()[:1].islower() for t in texts]
 
 
+_SENTENCE_END = ".!?;:…\"'»”’"
+
+
+def _stands_alone(texts: Sequence[str]) -> list[bool]:
+    """Whether each sentence is a line of its own: a heading, caption or web boilerplate ("Read more"),
+    i.e. it neither continues the one before it nor ends like a sentence."""
+    return [bool(t.strip()) and t.rstrip()[-1] not in _SENTENCE_END and not c for t, c in zip(texts, _continues(texts))]
+
+
 def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], float],
-           cfg: AlignConfig, continues: tuple[list[bool], list[bool]]) -> list[list[int]]:
+           cfg: AlignConfig, continues: tuple[list[bool], list[bool]],
+           alone: tuple[list[bool], list[bool]]) -> list[list[int]]:
     """Join adjacent beads best-first while the joined bead is clearly more similar than its parts.
 
     "Its parts" is the length-weighted mean similarity of the two beads (``sim`` includes the
@@ -328,7 +339,8 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
     sentence (as Bleualign grows its anchors) joins when the gain exceeds ``merge_gain``, or, when one
     of the two continues the other (lower-case start: an OCR line break or a wrong sentence split), when
     the similarity drops by less than ``fragment_tolerance``: such a fragment is often too short to add
-    any similarity. Two unaligned beads are never joined (the 1-1 pass rejected them).
+    any similarity. A line that stands alone (no final punctuation: a heading, web boilerplate) joins
+    only when it raises the similarity by ``merge_gain`` itself. Two unaligned beads are never joined (the 1-1 pass rejected them).
     """
     beads = [list(b) for b in spans]
     aligned = [b[0] < b[1] and b[2] < b[3] for b in beads]
@@ -359,6 +371,10 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
         if not (aligned[k] and aligned[q]):
             u = y if aligned[k] else x   # the unaligned bead
             side = 0 if u[0] < u[1] else 1
+            if alone[side][u[2 * side]]:
+                # a heading or boilerplate line joins a neighbour only if it raises the neighbour's
+                # similarity itself (not just more than its length would lower it)
+                gain = min(gain, f - max(fx, fy) - cfg.merge_gain)
             if continues[side][y[2 * side]]:
                 # the unaligned sentence is a piece of its neighbour's sentence (or the reverse): it
                 # joins unless that clearly lowers the similarity, even if it adds none
