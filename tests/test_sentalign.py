@@ -248,3 +248,16 @@ def test_boilerplate_line_stays_unaligned() -> None:
     src, tgt, mt = (read_sentence_file(EUROPARL / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
     got = pairs(align_sentences(src, tgt, mt))
     assert ((), (21,)) in got and ((21,), (22,)) in got
+
+
+BAF_CITI1 = Path("/work/shared/bench/baf/dev/citi1")
+
+
+@pytest.mark.skipif(not BAF_CITI1.exists(), reason="shared BAF benchmark not available")
+def test_heading_pairs_stay_on_their_own() -> None:
+    # BAF citi1 opens with a title and an author name, each aligned 1-1 in the gold; as they are short
+    # and share words, joining them (2-2) beats the mean of the parts, but a pair of lines without final
+    # punctuation only joins when the similarity does not drop.
+    src, tgt, mt = (read_sentence_file(BAF_CITI1 / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    got = pairs(align_sentences(src, tgt, mt))
+    assert ((1,), (1,)) in got and ((2,), (2,)) in got

@@ -56,8 +56,8 @@ class AlignConfig:
     band_margin: int = 2         # band half-width around the coarse path, in blocks
     merge_gain: float = 0.01     # an unaligned neighbour joins a bead when similarity rises by more (see _merge)
     merge_margin: float = 0.05   # two aligned beads are joined when the whole beats their mean by more
-    fragment_tolerance: float = 0.02   # an unaligned sentence joins a neighbour it continues (lower-case start)
-                                       # unless the similarity drops by more than this
+    drop_tolerance: float = 0.02   # a fragment (lower-case start) or a heading pair joins a neighbour
+                                   # unless the similarity drops by more than this (see _merge)
     refine_gain: float = 0.01    # a boundary sentence moves to the next bead when similarity rises by more
 
 
@@ -343,9 +343,12 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
     1-1 pass split (crossing sentence boundaries) are each clearly worse than the whole. An unaligned
     sentence (as Bleualign grows its anchors) joins when the gain exceeds ``merge_gain``, or, when one
     of the two continues the other (lower-case start: an OCR line break or a wrong sentence split), when
-    the similarity drops by less than ``fragment_tolerance``: such a fragment is often too short to add
+    the similarity drops by less than ``drop_tolerance``: such a fragment is often too short to add
     any similarity. A line that stands alone (no final punctuation: a heading, web boilerplate) joins
-    only when it raises the similarity by ``merge_gain`` itself. Two unaligned beads are never joined (the 1-1 pass rejected them).
+    only when it raises the similarity by ``merge_gain`` itself; a 1-1 bead of two such lines (a
+    heading and its translation) joins a neighbour only when the similarity drops by less than
+    ``drop_tolerance`` (short headings share a word or two with the section they open, which would
+    otherwise pass the mean test). Two unaligned beads are never joined (the 1-1 pass rejected them).
     """
     beads = [list(b) for b in spans]
     aligned = [b[0] < b[1] and b[2] < b[3] for b in beads]
@@ -354,6 +357,9 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
     prv = list(range(-1, len(beads) - 1))
     alive = [True] * len(beads)
     version = [0] * len(beads)
+
+    def heading(b: list[int]) -> bool:
+        return b[1] - b[0] == 1 and b[3] - b[2] == 1 and alone[0][b[0]] and alone[1][b[2]]
 
     def candidate(k: int) -> tuple[float, list[int]] | None:
         """Gain of joining bead k with the next live bead, or None if not allowed."""
@@ -383,7 +389,9 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
             if continues[side][y[2 * side]]:
                 # the unaligned sentence is a piece of its neighbour's sentence (or the reverse): it
                 # joins unless that clearly lowers the similarity, even if it adds none
-                gain = max(gain, f - max(fx, fy) + cfg.fragment_tolerance)
+                gain = max(gain, f - max(fx, fy) + cfg.drop_tolerance)
+        elif heading(x) or heading(y):
+            gain = min(gain, f - max(fx, fy) + cfg.drop_tolerance)
         return (gain, joined) if gain > 0 else None
 
     heap: list[tuple[float, int, int, int]] = []
