@@ -229,10 +229,10 @@ def _refine(spans: list[list[int]], sim: Callable[[int, int, int, int], float], 
 # scripts/fit_sentalign_calibration.py (target: the bead is exactly a gold bead).
 # Aligned beads: slopes on log similarity, log document median, margin, sentences beyond 1-1, unaligned
 # neighbours; intercept.
-CALIBRATION_ALIGNED = (0.52, 2.25, -3.75, -1.61, -1.87, 7.67)
+CALIBRATION_ALIGNED = (0.78, 2.12, -4.22, -1.42, -1.82, 7.98)
 # Unaligned sentences: slopes on the log of the best similarity to a nearby sentence and of the document
 # median; intercept.
-CALIBRATION_SKIPPED = (-0.44, -0.67, -2.29)
+CALIBRATION_SKIPPED = (-0.41, -0.73, -2.30)
 
 
 @dataclass(frozen=True)
