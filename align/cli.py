@@ -422,41 +422,23 @@ def documents_command(
     from rich.progress import Progress
     from rich.table import Table
 
-    from align.corpus import load_corpus
-    from align.docalign import DocAlignConfig, align_segmented, write_pairs
-    from align.segment import segment_document
-    from align.translate import get_translator
+    from align.docalign import DocAlignConfig, write_pairs
+    from align.pipeline import pair_documents
 
     err = Console(stderr=True)
-    sides = []
-    # Languages are identified, not assumed, so that one mixed folder can be given for both sides.
-    for folder, lang, name in ((fr_dir, "fr", "French"), (en_dir, "en", "English")):
-        corpus = load_corpus([folder])
-        docs = [doc for doc in corpus.documents if doc.lang == lang]
-        if not docs:
-            first = f"{corpus.skipped[0].path}: {corpus.skipped[0].reason}" if corpus.skipped else "no article in it"
-            raise AlignError(f"{folder}: no {name} documents found ({first})")
-        for note in [*(f"skipped: {s.path}: {s.reason}" for s in corpus.skipped), *corpus.warnings]:
-            err.print(note, highlight=False, markup=False, soft_wrap=True)
-        if len(docs) < len(corpus.documents) and fr_dir != en_dir:
-            left_out = len(corpus.documents) - len(docs)
-            err.print(f"{folder}: {left_out} document(s) not in {name} left out", highlight=False)
-        sides.append([segment_document(doc) for doc in docs])
-    fr_docs, en_docs = sides
     with Progress(console=err, transient=True) as bar:
         mt_task = bar.add_task("translating French sentences", total=None)
         pair_task = bar.add_task("aligning candidate pairs", total=None)
-        translator = get_translator(
-            engine, "fr", "en", progress=lambda done, total: bar.update(mt_task, completed=done, total=total)
+        result = pair_documents(
+            [fr_dir],
+            [en_dir],
+            engine,
+            DocAlignConfig() if min_score is None else DocAlignConfig(min_score=min_score),
+            translate_progress=lambda done, total: bar.update(mt_task, completed=done, total=total),
+            align_progress=lambda done, total: bar.update(pair_task, completed=done, total=total),
+            log=lambda msg: err.print(msg, highlight=False, markup=False, soft_wrap=True),
         )
-        with translator:
-            pairs = align_segmented(
-                fr_docs,
-                en_docs,
-                translator,
-                DocAlignConfig() if min_score is None else DocAlignConfig(min_score=min_score),
-                progress=lambda done, total: bar.update(pair_task, completed=done, total=total),
-            )
+    pairs = result.pairs
     if output is not None:
         write_pairs(pairs, output)
         err.print(f"{len(pairs)} document pairs written to {output}", highlight=False)
@@ -469,8 +451,8 @@ def documents_command(
     Console().print(table)
     matched_fr, matched_en = {p.fr_id for p in pairs}, {p.en_id for p in pairs}
     err.print(
-        f"{len(pairs)} pairs; unmatched: {len(fr_docs) - len(matched_fr)} French, "
-        f"{len(en_docs) - len(matched_en)} English",
+        f"{len(pairs)} pairs; unmatched: {result.french - len(matched_fr)} French, "
+        f"{result.english - len(matched_en)} English",
         highlight=False,
     )
 

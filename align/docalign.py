@@ -32,7 +32,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -40,10 +39,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from align.atomic import write_text_atomic
 from align.scoring import chrf
 from align.sentalign import AlignConfig, align_sentences
-
-if TYPE_CHECKING:
-    from align.segment import SegmentedDocument
-    from align.translate import Translator
 
 
 @dataclass(frozen=True)
@@ -205,32 +200,6 @@ def align_documents(
         if progress is not None:
             progress(done, len(cells))
     return pairs
-
-
-def align_segmented(
-    fr: Sequence[SegmentedDocument],
-    en: Sequence[SegmentedDocument],
-    translator: Translator,
-    config: DocAlignConfig | None = None,
-    *,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[DocPair]:
-    """`align_documents` on segmented documents, the French ones translated by `translator`
-    (in one batch, so a cache-wrapped translator reports its own progress)."""
-    sentences = [text for doc in fr for text in doc.texts]
-    translated = translator.translate(sentences)
-    fr_mt: dict[str, list[str]] = {}
-    start = 0
-    for doc in fr:
-        fr_mt[doc.document.id] = translated[start : start + len(doc.sentences)]
-        start += len(doc.sentences)
-    return align_documents(
-        {doc.document.id: doc.texts for doc in fr},
-        fr_mt,
-        {doc.document.id: doc.texts for doc in en},
-        config,
-        progress=progress,
-    )
 
 
 def format_pairs(pairs: Sequence[DocPair]) -> str:

@@ -137,15 +137,8 @@ def _open_translator(
     return stack.enter_context(translator)
 
 
-def _translate_docs(translator: Translator, docs: Sequence[SegmentedDocument]) -> dict[str, list[str]]:
-    """One call for all documents (one engine process, deduplicated), split back per document."""
-    translated = translator.translate([text for doc in docs for text in doc.texts])
-    out: dict[str, list[str]] = {}
-    start = 0
-    for doc in docs:
-        out[doc.document.id] = translated[start : start + len(doc.sentences)]
-        start += len(doc.sentences)
-    return out
+def _texts(docs: Sequence[SegmentedDocument]) -> dict[str, list[str]]:
+    return {d.document.id: d.texts for d in docs}
 
 
 def _counts(translator: Translator, sentences: int) -> Translated:
@@ -196,7 +189,7 @@ def _translate(
             forward: Translator = _provided_translator(config.translations, segmented["fr"])
         else:
             forward = _open_translator(stack, config.engine, "fr", "en", config, progress, log)
-        fr_mt = _translate_docs(forward, segmented["fr"])
+        fr_mt = forward.translate_documents(_texts(segmented["fr"]))
         engines["fr-en"] = {"name": _engine_name(forward), "id": forward.id}
         counts["fr-en"] = _counts(forward, sum(map(len, fr_mt.values())))
         if not config.two_way:
@@ -210,7 +203,7 @@ def _translate(
         except AlignError as exc:
             log(f"one-way alignment: no English→French {name} engine ({exc})")
             return fr_mt, None, engines, counts
-        en_mt = _translate_docs(backward, segmented["en"])
+        en_mt = backward.translate_documents(_texts(segmented["en"]))
         engines["en-fr"] = {"name": _engine_name(backward), "id": backward.id}
         counts["en-fr"] = _counts(backward, sum(map(len, en_mt.values())))
     return fr_mt, en_mt, engines, counts
@@ -251,6 +244,58 @@ def _score(
         records.append(score_candidate(candidate, filters, config))
         progress(done, len(candidates))
     return select_records(records, config.min_score)
+
+
+@dataclass(frozen=True)
+class DocumentPairing:
+    """Result of `pair_documents`: the pairs, and how many documents each side had."""
+
+    pairs: list[DocPair]
+    french: int
+    english: int
+
+
+def _load_side(
+    inputs: Sequence[str | Path], lang: str, name: str, log: Callable[[str], None], *, mixed: bool
+) -> list[SegmentedDocument]:
+    """The documents of one language in `inputs`, segmented. Languages are identified, not
+    assumed, so one mixed folder can be given for both sides."""
+    corpus = load_corpus(inputs)
+    docs = [doc for doc in corpus.documents if doc.lang == lang]
+    shown = ", ".join(map(str, inputs))
+    if not docs:
+        first = f"{corpus.skipped[0].path}: {corpus.skipped[0].reason}" if corpus.skipped else "no article in it"
+        raise AlignError(f"{shown}: no {name} documents found ({first})")
+    for note in [*(f"skipped: {s.path}: {s.reason}" for s in corpus.skipped), *corpus.warnings]:
+        log(note)
+    if len(docs) < len(corpus.documents) and not mixed:
+        log(f"{shown}: {len(corpus.documents) - len(docs)} document(s) not in {name} left out of this side")
+    return [segment_document(doc) for doc in docs]
+
+
+def pair_documents(
+    fr_inputs: Sequence[str | Path],
+    en_inputs: Sequence[str | Path],
+    engine: str = "auto",
+    config: DocAlignConfig | None = None,
+    *,
+    cache: Path | None = None,
+    use_cache: bool = True,
+    translate_progress: Callable[[int, int], None] | None = None,
+    align_progress: Callable[[int, int], None] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> DocumentPairing:
+    """`align documents`: ingest and segment both sides, translate the French sentences
+    (through the cache) and pair the articles."""
+    log = log or (lambda _msg: None)
+    mixed = list(map(str, fr_inputs)) == list(map(str, en_inputs))  # one folder for both sides
+    french = _load_side(fr_inputs, "fr", "French", log, mixed=mixed)
+    english = _load_side(en_inputs, "en", "English", log, mixed=mixed)
+    with get_translator(engine, "fr", "en", cache=cache, use_cache=use_cache, progress=translate_progress,
+                        log=log) as translator:
+        fr_mt = translator.translate_documents(_texts(french))
+    pairs = align_documents(_texts(french), fr_mt, _texts(english), config, progress=align_progress)
+    return DocumentPairing(pairs, len(french), len(english))
 
 
 def command_line(inputs: Sequence[str | Path], config: RunConfig, engine: str) -> str:
@@ -318,8 +363,7 @@ def run(
         for done, doc in enumerate(corpus.documents, 1):
             segmented[doc.lang].append(segment_document(doc))
             update(done, len(corpus.documents))
-    fr = {d.document.id: d.texts for d in segmented["fr"]}
-    en = {d.document.id: d.texts for d in segmented["en"]}
+    fr, en = _texts(segmented["fr"]), _texts(segmented["en"])
 
     with stages.stage("translate") as update:
         fr_mt, en_mt, engines, translations = _translate(segmented, config, update, log)

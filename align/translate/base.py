@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 
 from align.errors import AlignError
@@ -84,6 +84,12 @@ class Translator(ABC):
         for owner, text in zip(owners, translated):
             joined[owner].append(text.strip())
         return [" ".join(part for part in parts if part) for parts in joined]
+
+    def translate_documents(self, documents: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        """Translate every document's sentences in one call (one engine run, one cache pass,
+        repeated sentences translated once), split back per document id."""
+        translated = iter(self.translate([s for sentences in documents.values() for s in sentences]))
+        return {doc_id: [next(translated) for _ in sentences] for doc_id, sentences in documents.items()}
 
     @abstractmethod
     def _translate_batch(self, sentences: list[str]) -> list[str]:
