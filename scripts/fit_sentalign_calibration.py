@@ -45,11 +45,12 @@ def main() -> None:
     args = ap.parse_args()
     aligned: list[tuple[float, ...]] = []
     skipped: list[tuple[float, ...]] = []
-    for _name, _system, docs in benchmarks(args.bench_dir):
+    sets = benchmarks(args.bench_dir)
+    for _name, _system, docs in sets:
         for d in docs:
             examples(d, {(tuple(s), tuple(t)) for s, t in d.gold}, aligned, skipped)
     unrelated = len(aligned)
-    for _name, _system, docs in benchmarks(args.bench_dir):
+    for _name, _system, docs in sets:
         for k, d in enumerate(docs):
             if len(docs) > 1:
                 other = docs[(k + 1) % len(docs)]
@@ -70,7 +71,8 @@ def main() -> None:
     for lo, hi in ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01)):
         sel = (pred >= lo) & (pred < hi)
         if sel.any():
-            print(f"  [{lo:.1f}, {min(hi, 1.0):.1f})    {sel.sum():>6}  {hit[sel].mean():.3f} (mean predicted {pred[sel].mean():.3f})")
+            print(f"  [{lo:.1f}, {min(hi, 1.0):.1f})    {sel.sum():>6}  {hit[sel].mean():.3f} "
+                  f"(mean predicted {pred[sel].mean():.3f})")
     if unrelated:
         p_unrelated = la.predict_proba(a[-unrelated:, :-1])[:, 1]
         print(f"aligned beads between unrelated texts: mean score {p_unrelated.mean():.3f}, "

@@ -8,7 +8,9 @@ source sentences; the two similarities are averaged):
 2. a rough 1-1 path from dense sketches, coarse-to-fine on long documents, so
    that everything after runs in a band of bounded width (dp.py);
 3. a 1-1/skip DP in that band on a background-corrected Dice similarity;
-4. best-first joining of adjacent beads into n-m beads (up to ``max_side``);
+4. best-first joining of adjacent beads into n-m beads (up to ``max_side``), with two
+   cues from the text: a lower-case start continues the sentence before, and a line
+   without final punctuation (heading, boilerplate) stands on its own;
 5. a calibrated score for every bead.
 
 See the README section "Sentence alignment" for the reasons behind each step.
@@ -280,8 +282,8 @@ def bead_evidence(spans: list[list[int]], sim: Callable[[int, int, int, int], fl
     The similarity is background-corrected, so that beads between unrelated texts get about 0 whatever
     the document. Its scale depends on the MT system and the text (OCR noise, style), so the median of
     the document's aligned beads is evidence too: with it the same similarity counts for more in a
-    noisy document, and a document that does not match at all gets low scores throughout. The margin compares the bead with its rivals
-    (shifted by one sentence on one side): a bead clearly better than every rival is likely exact.
+    noisy document, and a document that does not match at all gets low scores throughout. The margin
+    compares the bead with its rivals (shifted by one sentence on one side).
     For an unaligned sentence the similarity is its best one with a sentence of the other side in the
     neighbouring beads (how much it could have been aligned).
     """
@@ -328,7 +330,8 @@ _SENTENCE_END = ".!?;:…\"'»”’"
 def _stands_alone(texts: Sequence[str]) -> list[bool]:
     """Whether each sentence is a line of its own: a heading, caption or web boilerplate ("Read more"),
     i.e. it neither continues the one before it nor ends like a sentence."""
-    return [bool(t.strip()) and t.rstrip()[-1] not in _SENTENCE_END and not c for t, c in zip(texts, _continues(texts))]
+    return [bool(t.strip()) and t.rstrip()[-1] not in _SENTENCE_END and not c
+            for t, c in zip(texts, _continues(texts))]
 
 
 def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], float],
