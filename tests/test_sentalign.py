@@ -261,3 +261,12 @@ def test_heading_pairs_stay_on_their_own() -> None:
     src, tgt, mt = (read_sentence_file(BAF_CITI1 / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
     got = pairs(align_sentences(src, tgt, mt))
     assert ((1,), (1,)) in got and ((2,), (2,)) in got
+
+
+def test_failed_empty_translation_falls_back_to_the_sentence_itself() -> None:
+    # an MT service returned nothing for sentence 2; its names still match the target sentence
+    tgt = TEXT[:2] + ["Le jeune pianiste lyonnais a gagné le concours international de piano de Warsaw."] + TEXT[3:]
+    mt = TEXT[:2] + [""] + TEXT[3:]
+    beads = align_sentences(TEXT, tgt, mt)
+    assert ((2,), (2,)) in pairs(beads)
+    check_cover(beads, len(TEXT), len(tgt))

@@ -138,6 +138,11 @@ def align_evidence(
     if n == 0 or m == 0:
         spans = [[i, i + 1, 0, 0] for i in range(n)] + [[n, n, j, j + 1] for j in range(m)]
         return spans, [Evidence(0.0, 0.0, 0.0, 1, 0)] * (n + m)
+    # an empty translation of a non-empty sentence is a failed one (e.g. an MT service's length limit):
+    # the sentence itself still shares names and numbers with its counterpart
+    src_mt = _fill_failed(src_mt, src)
+    if tgt_mt is not None:
+        tgt_mt = _fill_failed(tgt_mt, tgt)
     two = tgt_mt is not None
     ba, bb, wab, vocab = bags(src_mt, tgt, cfg.char_orders, cfg.word_weight, cfg.number_weight)
     jlo, jhi = _path_band(sketch(ba, wab, vocab, cfg.sketch_dim), sketch(bb, wab, vocab, cfg.sketch_dim), cfg)
@@ -191,6 +196,11 @@ def align_evidence(
     alone = (_stands_alone(src), _stands_alone(tgt))
     spans = _refine(_merge(spans, quality, sized, cfg, continues, alone), quality, sized, cfg)
     return spans, bead_evidence(spans, sim)
+
+
+def _fill_failed(mt: Sequence[str], texts: Sequence[str]) -> list[str]:
+    """``mt`` with each empty translation of a non-empty text replaced by the text itself."""
+    return [m if m.strip() or not t.strip() else t for m, t in zip(mt, texts)]
 
 
 def _refine(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], float],
