@@ -1,6 +1,8 @@
-"""Sentence-alignment benchmark on every dev set in /work/shared/bench (strict/lax P/R/F1, seconds).
+"""Sentence-alignment benchmark on every gold set in ../shared/bench (strict/lax P/R/F1, seconds).
 
-Usage: .venv/bin/python scripts/bench_alignment.py [--bench-dir DIR] [--no-documents] [--calibration]
+Usage: .venv/bin/python scripts/bench_alignment.py [--bench-dir DIR] [--split dev|test] [--no-documents] [--calibration]
+
+The held-out splits have the same layout as dev (`<set>/test/...`): `--split test` runs them.
 """
 
 from __future__ import annotations
@@ -16,12 +18,20 @@ from pathlib import Path
 from align.goldeval import AlignmentScores, read_alignment, score_alignments
 from align.sentalign import Bead, align_sentences, read_sentence_file
 
-# Reference figures on the same dev files, from the benchmark READMEs (strict F1 / lax F1).
+# Reference figures on the same files, from the benchmark READMEs (strict F1 / lax F1).
 BASELINES = {
-    ("textberg", "google"): ("Bleualign", 0.780, 0.979),
-    ("textberg", "europarlfull"): ("Bleualign", 0.742, 0.957),
-    ("textberg", "europarllight"): ("Bleualign", 0.626, 0.900),
-    ("baf", "apertium"): ("Bertalign", 0.907, 0.989),
+    "dev": {
+        ("textberg", "google"): ("Bleualign", 0.780, 0.979),
+        ("textberg", "europarlfull"): ("Bleualign", 0.742, 0.957),
+        ("textberg", "europarllight"): ("Bleualign", 0.626, 0.900),
+        ("baf", "apertium"): ("Bertalign", 0.907, 0.989),
+    },
+    "test": {
+        ("textberg", "google"): ("Bleualign", 0.809, 0.950),
+        ("textberg", "europarlfull"): ("Bleualign", 0.807, 0.948),
+        ("textberg", "europarllight"): ("Bleualign", 0.660, 0.832),
+        ("baf", "apertium"): ("Bertalign", 0.922, 0.989),
+    },
 }
 
 
@@ -38,14 +48,21 @@ def load(doc_dir: Path, src: str, tgt: str, mt: str) -> Doc:
                read_sentence_file(doc_dir / mt), read_alignment(doc_dir / "gold.txt"))
 
 
-def benchmarks(root: Path) -> list[tuple[str, str, list[Doc]]]:
+def _doc_dirs(root: Path, name: str, split: str) -> list[Path]:
+    folder = root / name / split
+    return sorted(p for p in folder.iterdir() if (p / "gold.txt").exists()) if folder.is_dir() else []
+
+
+def benchmarks(root: Path, split: str = "dev") -> list[tuple[str, str, list[Doc]]]:
+    """Every set of `split` present under `root` (a missing set is left out)."""
     out = []
-    tb = sorted((root / "textberg" / "dev").glob("doc*/"))
+    tb = _doc_dirs(root, "textberg", split)
     for system in ("google", "europarlfull", "europarllight"):
-        out.append(("textberg", system, [load(d, "source.de", "target.fr", f"mt.{system}.fr") for d in tb]))
+        if tb:
+            out.append(("textberg", system, [load(d, "source.de", "target.fr", f"mt.{system}.fr") for d in tb]))
     for name in ("baf", "fren-europarl"):
-        docs = sorted(p for p in (root / name / "dev").iterdir() if (p / "gold.txt").exists())
-        out.append((name, "apertium", [load(d, "source.fr", "target.en", "mt.apertium.en") for d in docs]))
+        if docs := _doc_dirs(root, name, split):
+            out.append((name, "apertium", [load(d, "source.fr", "target.en", "mt.apertium.en") for d in docs]))
     return out
 
 
@@ -87,8 +104,8 @@ def calibration(docs: list[Doc], preds: list[list[Bead]]) -> str:
     return " ".join(parts)
 
 
-def bench_documents(root: Path) -> None:
-    """Document alignment on fren-wiki-docs dev (Apertium MT through the translation cache), against
+def bench_documents(root: Path, split: str = "dev") -> None:
+    """Document alignment on fren-wiki-docs `split` (Apertium MT through the translation cache), against
     a baseline measured in the same run: each French document paired with its most similar English one."""
     from align.corpus import load_corpus
     from align.docalign import align_documents, similarity_matrix
@@ -96,7 +113,10 @@ def bench_documents(root: Path) -> None:
     from align.segment import segment_document
     from align.translate import get_translator
 
-    dev = root / "fren-wiki-docs" / "dev"
+    dev = root / "fren-wiki-docs" / split
+    if not (dev / "gold.tsv").exists():
+        print(f"\nno document benchmark at {dev}")
+        return
     fr, en = ({seg.document.id: seg.texts for seg in map(segment_document, load_corpus([dev / lang], lang=lang).documents)}
               for lang in ("fr", "en"))
     t0 = time.perf_counter()
@@ -111,7 +131,7 @@ def bench_documents(root: Path) -> None:
     baseline = {(fr_ids[i], en_ids[int(j)]) for i, j in enumerate(sim.argmax(axis=1))}
     gold = read_document_pairs(dev / "gold.tsv")
     unpaired = (set(fr) - {f for f, _ in gold}) | (set(en) - {e for _, e in gold})
-    print(f"\ndocument alignment, fren-wiki-docs dev ({len(fr)} FR, {len(en)} EN, {len(gold)} gold pairs, "
+    print(f"\ndocument alignment, fren-wiki-docs {split} ({len(fr)} FR, {len(en)} EN, {len(gold)} gold pairs, "
           f"{len(unpaired)} distractors); MT: Apertium {mt_secs:.1f} s (cached after the first run)")
     print(f"{'method':<36}{'pairs':>6}{'P':>7}{'R':>7}{'F1':>7}{'distractors paired':>20}{'sec':>8}")
     rows = [("align_documents (margin + coverage)", pairs, secs), ("baseline: TF-IDF argmax per FR doc", baseline, None)]
@@ -141,12 +161,17 @@ def bench_documents(root: Path) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bench-dir", type=Path, default=Path("/work/shared/bench"))
+    ap.add_argument("--bench-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "bench",
+                    help="folder holding textberg/, baf/, fren-europarl/, fren-wiki-docs/ (default: ../shared/bench)")
+    ap.add_argument("--split", default="dev", help="which split folder to read in each set (dev, or test when you have it)")
     ap.add_argument("--documents", action=argparse.BooleanOptionalAction, default=True,
                     help="also run the document-alignment benchmark (fren-wiki-docs)")
     ap.add_argument("--calibration", action="store_true", help="print the precision of high-score beads")
     args = ap.parse_args()
-    sets = benchmarks(args.bench_dir)
+    sets = benchmarks(args.bench_dir, args.split)
+    if not sets:
+        print(f"no sentence-alignment set with a {args.split}/ folder under {args.bench_dir}", file=sys.stderr)
+        return 1
 
     def ours(d: Doc) -> list[Bead]:
         return align_sentences(d.src, d.tgt, d.mt)
@@ -158,23 +183,24 @@ def main() -> int:
     print("-" * len(header))
     for name, system, docs in sets:
         s, secs, preds = run(docs, ours, repeats=3)
-        ref = BASELINES.get((name, system))
+        ref = BASELINES.get(args.split, {}).get((name, system))
         ref_txt = f"{ref[0]} {ref[1]:.3f}/{ref[2]:.3f}" if ref else ""
         print(f"{name:<14}{system:<14}{len(docs):>5}{s.strict.precision:>7.3f}{s.strict.recall:>7.3f}"
               f"{s.strict.f1:>7.3f}{s.lax.precision:>7.3f}{s.lax.recall:>7.3f}{s.lax.f1:>7.3f}{secs:>8.3f}  {ref_txt}")
         if args.calibration:
             print(f"{'':<28}{calibration(docs, preds)}")
-    # stress: BAF citi1/citi2 and Europarl dev with 20% of the 1-1 target sentences deleted
+    # stress: BAF (documents under 2,000 sentences) and Europarl with 20% of the 1-1 target sentences deleted
     base = [d for name, _system, docs in sets if name in ("baf", "fren-europarl") for d in docs
             if len(d.src) < 2000]
     stressed = [with_deletions(d, 0.2, random.Random(k)) for k, d in enumerate(base)]
-    s, secs, _ = run(stressed, ours)
-    print(f"{'20% deleted':<14}{'apertium':<14}{len(stressed):>5}{s.strict.precision:>7.3f}{s.strict.recall:>7.3f}"
-          f"{s.strict.f1:>7.3f}{s.lax.precision:>7.3f}{s.lax.recall:>7.3f}{s.lax.f1:>7.3f}{secs:>8.3f}  "
-          "stress test: BAF citi1/citi2 + Europarl dev")
+    if stressed:
+        s, secs, _ = run(stressed, ours)
+        print(f"{'20% deleted':<14}{'apertium':<14}{len(stressed):>5}{s.strict.precision:>7.3f}{s.strict.recall:>7.3f}"
+              f"{s.strict.f1:>7.3f}{s.lax.precision:>7.3f}{s.lax.recall:>7.3f}{s.lax.f1:>7.3f}{secs:>8.3f}  "
+              f"stress test: BAF + Europarl {args.split}, 20% of 1-1 targets deleted")
     if args.documents:
-        bench_documents(args.bench_dir)
-    print(f"\nreproduce: .venv/bin/python scripts/bench_alignment.py --bench-dir {args.bench_dir}"
+        bench_documents(args.bench_dir, args.split)
+    print(f"\nreproduce: .venv/bin/python scripts/bench_alignment.py --bench-dir {args.bench_dir} --split {args.split}"
           + ("" if args.documents else " --no-documents") + (" --calibration" if args.calibration else ""))
     return 0
 
