@@ -360,7 +360,9 @@ def _count_lines(path: str | None) -> int | None:
 
 @app.command("eval-alignment")
 def eval_alignment_command(
-    gold: list[str] = typer.Option([], "--gold", help="Gold alignment file(s), Vecalign format (repeat per document)."),
+    gold: list[str] = typer.Option(
+        [], "--gold", help="Gold alignment file(s), Vecalign format, one per document: --gold A B C (or --gold A --gold B)."
+    ),
     pred: list[str] = typer.Option([], "--pred", help="Predicted alignment file(s), same order as --gold."),
     src: list[str] = typer.Option([], "--src", help="Optional source sentence file(s), to check ids are in range."),
     tgt: list[str] = typer.Option([], "--tgt", help="Optional target sentence file(s), to check ids are in range."),
@@ -644,10 +646,29 @@ def evaluate_command(
     )
 
 
+#: Options that take several files after one flag (`--gold A B C`), as the docs write them;
+#: click options take one value each, so `main` repeats the flag before each further value.
+_MULTI_VALUE = {"eval-alignment": ("--gold", "--pred", "--src", "--tgt")}
+
+
+def expand_multi_value(argv: list[str]) -> list[str]:
+    """`eval-alignment --gold A B --pred C D` -> `eval-alignment --gold A --gold B --pred C --pred D`."""
+    options = _MULTI_VALUE.get(argv[0], ()) if argv else ()
+    out: list[str] = []
+    current: str | None = None
+    for arg in argv:
+        if arg.startswith("-"):
+            current = arg if arg in options else None
+        elif current is not None and out[-1] != current:
+            out.append(current)
+        out.append(arg)
+    return out
+
+
 def main() -> None:
     """Console-script entry point: user errors become one line on stderr, exit code 1."""
     try:
-        app()
+        app(args=expand_multi_value(sys.argv[1:]))
     except AlignError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         sys.exit(1)

@@ -88,3 +88,28 @@ def test_document_pairs(tmp_path: Path) -> None:
     f.write_text("fr1 en1\n", encoding="utf-8")
     with pytest.raises(AlignError, match="pairs.tsv:1"):
         read_document_pairs(f)
+
+
+def test_cli_takes_several_files_after_one_flag(tmp_path: Path) -> None:
+    """`--gold A B --pred C D` (as documented) scores the same as repeating each flag."""
+    import subprocess
+    import sys
+
+    from align.cli import expand_multi_value
+
+    assert expand_multi_value(["eval-alignment", "--gold", "a", "b", "--pred", "c", "d", "--doc-gold", "x"]) == [
+        "eval-alignment", "--gold", "a", "--gold", "b", "--pred", "c", "--pred", "d", "--doc-gold", "x"]
+    assert expand_multi_value(["sentences", "--src", "a", "b"]) == ["sentences", "--src", "a", "b"]
+
+    g1, g2, p1, p2 = (tmp_path / name for name in ("g1", "g2", "p1", "p2"))
+    g1.write_text("[0]:[0]\n[1]:[1]\n", encoding="utf-8")
+    g2.write_text("[0]:[0, 1]\n", encoding="utf-8")
+    p1.write_text("[0]:[0]\n[1]:[1]\n", encoding="utf-8")
+    p2.write_text("[0]:[0]\n[]:[1]\n", encoding="utf-8")
+    exe = Path(sys.executable).parent / "align"
+    run = subprocess.run([exe, "eval-alignment", "--gold", g1, g2, "--pred", p1, p2],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    # 4 output pairs, 2 exact; 3 gold pairs with both sides, 2 found exactly.
+    assert "strict    0.5000  0.6667  0.5714" in run.stdout
+    assert "(2 documents, 4 output pairs, 3 gold pairs with both sides)" in run.stdout
