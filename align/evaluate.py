@@ -21,6 +21,7 @@ from sacrebleu.metrics.base import Metric
 from sacrebleu.significance import PairedTest
 
 from align.errors import AlignError
+from align.scoring import PairRecord
 from align.translate.factory import ENGINES
 
 #: Short option names accepted in system specs (`argos:beam=4`) for the engines' own names.
@@ -40,17 +41,6 @@ FEW_ROWS = 100
 SCORE_BUCKETS = (0.0, 0.5, 0.7, 0.8, 0.9, 1.0)
 #: Thresholds at which the metric-vs-min-score curve is computed.
 CURVE_THRESHOLDS = tuple(round(0.1 * k, 1) for k in range(10))
-#: Columns the evaluator reads; the export stage writes these (and more).
-REQUIRED_COLUMNS = (
-    "id",
-    "translation",
-    "fr_doc",
-    "en_doc",
-    "fr_sent_ids",
-    "en_sent_ids",
-    "bead",
-    "score",
-)
 TestType = Literal["bs", "ar"]
 
 
@@ -73,26 +63,11 @@ class SystemSpec:
 
 
 @dataclass(frozen=True)
-class Row:
-    """One sentence pair of the dataset, with what the breakdowns and the report need."""
-
-    id: str
-    fr: str
-    en: str
-    fr_doc: str
-    en_doc: str
-    fr_sent_ids: tuple[int, ...]
-    en_sent_ids: tuple[int, ...]
-    bead: str
-    score: float
-
-
-@dataclass(frozen=True)
 class EvalDataset:
-    """The rows of an exported dataset's `test` split and the engine that aligned it."""
+    """The pairs of an exported dataset and the engine that aligned it."""
 
     path: Path
-    rows: tuple[Row, ...]
+    rows: tuple[PairRecord, ...]
     engine_name: str | None
     engine_id: str | None
 
@@ -133,62 +108,17 @@ def parse_system(spec: str) -> SystemSpec:
 
 
 def load_dataset(path: str | Path) -> EvalDataset:
-    """Read a dataset folder written by `align export` (HF `save_to_disk` + manifest.json)."""
-    import datasets  # slow import, only needed here
+    """Read a dataset folder written by `align run` (its manifest.json and its pairs)."""
+    from align.export import load_manifest, load_records  # imports `datasets`: slow, only needed here
 
     folder = Path(path)
-    manifest_path = folder / "manifest.json"
-    if not folder.is_dir() or not manifest_path.is_file():
-        raise AlignError(
-            f"{folder}: not an align dataset (no manifest.json); create one with `align run`"
-        )
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AlignError(f"{manifest_path}: not valid JSON ({exc}); re-create it with `align run`") from None
-    engine = manifest.get("engine") if isinstance(manifest, dict) else None
-    engine = engine if isinstance(engine, dict) else {}
-    try:
-        loaded = datasets.load_from_disk(str(folder))
-    except IndexError:  # datasets cannot load a split that was saved with no rows
-        raise AlignError(f"{folder}: the dataset is empty; nothing to evaluate") from None
-    except (FileNotFoundError, ValueError, OSError) as exc:
-        raise AlignError(
-            f"{folder}: cannot read the dataset ({exc}); re-create it with `align run`"
-        ) from None
-    if not isinstance(loaded, datasets.DatasetDict) or "test" not in loaded:
-        raise AlignError(f"{folder}: not an align dataset (no 'test' split)")
-    split = loaded["test"]
-    missing = [name for name in REQUIRED_COLUMNS if name not in split.column_names]
-    if missing:
-        raise AlignError(f"{folder}: not an align dataset (missing columns: {', '.join(missing)})")
-    if len(split) == 0:
+    manifest = load_manifest(folder)
+    rows = load_records(folder)
+    if not rows:
         raise AlignError(f"{folder}: the dataset is empty; nothing to evaluate")
-    try:
-        rows = tuple(
-            Row(
-                id=str(record["id"]),
-                fr=str(record["translation"]["fr"]),
-                en=str(record["translation"]["en"]),
-                fr_doc=str(record["fr_doc"]),
-                en_doc=str(record["en_doc"]),
-                fr_sent_ids=tuple(int(i) for i in record["fr_sent_ids"]),
-                en_sent_ids=tuple(int(i) for i in record["en_sent_ids"]),
-                bead=str(record["bead"]),
-                score=float(record["score"]),
-            )
-            for record in split.select_columns(list(REQUIRED_COLUMNS))
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise AlignError(
-            f"{folder}: unexpected dataset layout ({exc!r}); re-create it with `align run`"
-        ) from None
-    return EvalDataset(
-        path=folder,
-        rows=rows,
-        engine_name=engine.get("name"),
-        engine_id=engine.get("id"),
-    )
+    engine = manifest.get("engine")
+    engine = engine if isinstance(engine, dict) else {}
+    return EvalDataset(path=folder, rows=tuple(rows), engine_name=engine.get("name"), engine_id=engine.get("id"))
 
 
 def read_hypotheses(path: Path, ids: Sequence[str]) -> list[str]:
@@ -376,7 +306,7 @@ class Evaluation:
     curve: tuple[GroupResult, ...]  # kind "threshold": metric on rows with score >= key
     warnings: tuple[str, ...]
     # For the HTML report: every dataset row and each system's hypothesis for it.
-    rows: tuple[Row, ...] = field(repr=False, default=())
+    rows: tuple[PairRecord, ...] = field(repr=False, default=())
     hypotheses: Mapping[str, tuple[str, ...]] = field(repr=False, default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -466,7 +396,7 @@ SegmentStats = Mapping[str, Mapping[str, tuple[Metric, list[Any]]]]
 
 
 def segment_statistics(
-    rows: Sequence[Row], hypotheses: Mapping[str, Sequence[str]]
+    rows: Sequence[PairRecord], hypotheses: Mapping[str, Sequence[str]]
 ) -> dict[str, dict[str, tuple[Metric, list[Any]]]]:
     """sacrebleu's per-segment statistics of GROUP_METRICS for each system.
 
@@ -506,7 +436,7 @@ def _group_scores(
 
 
 def breakdowns(
-    rows: Sequence[Row], hypotheses: Mapping[str, Sequence[str]], stats: SegmentStats | None = None
+    rows: Sequence[PairRecord], hypotheses: Mapping[str, Sequence[str]], stats: SegmentStats | None = None
 ) -> list[GroupResult]:
     """Scores per document pair, per bead type and per alignment-score bucket (sorted keys).
 
@@ -525,7 +455,7 @@ def breakdowns(
 
 
 def threshold_curve(
-    rows: Sequence[Row],
+    rows: Sequence[PairRecord],
     hypotheses: Mapping[str, Sequence[str]],
     thresholds: Sequence[float] = CURVE_THRESHOLDS,
     stats: SegmentStats | None = None,

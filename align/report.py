@@ -27,9 +27,9 @@ from align.evaluate import (
     METRICS,
     Evaluation,
     GroupResult,
-    Row,
     evaluate,
 )
+from align.scoring import PairRecord
 
 #: Present in every report folder, so `--report DIR` only ever replaces one of ours.
 MARKER = ".align-report"
@@ -185,7 +185,7 @@ def plot_systems(evaluation: Evaluation, path: Path) -> None:
     figure.savefig(path)
 
 
-def plot_score_distribution(rows: Sequence[Row], min_score: float | None, path: Path) -> None:
+def plot_score_distribution(rows: Sequence[PairRecord], min_score: float | None, path: Path) -> None:
     """Histogram of the dataset's alignment scores, with the --min-score threshold."""
     figure = _new_figure()
     ax = figure.subplots()
@@ -270,7 +270,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: 
     return f"<table>\n<tr>{head}</tr>\n{body}</table>\n"
 
 
-def _doc_pairs(rows: Sequence[Row]) -> list[tuple[str, str]]:
+def _doc_pairs(rows: Sequence[PairRecord]) -> list[tuple[str, str]]:
     return sorted({(row.fr_doc, row.en_doc) for row in rows})
 
 
@@ -381,7 +381,7 @@ def _gap_rows(
 def document_html(
     fr_doc: str,
     en_doc: str,
-    rows: Sequence[Row],
+    rows: Sequence[PairRecord],
     min_score: float | None,
     documents: Documents | None = None,
 ) -> str:

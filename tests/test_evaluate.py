@@ -260,16 +260,16 @@ def test_bad_inputs(dataset_dir: Path, tmp_path: Path) -> None:
     not_ours = tmp_path / "not-ours"
     not_ours.mkdir()
     (not_ours / "data.txt").write_text("hello", encoding="utf-8")
-    with pytest.raises(AlignError, match=r"not-ours: not an align dataset"):
+    with pytest.raises(AlignError, match=r"not-ours/manifest\.json not found; is .*not-ours a dataset folder written by `align run`"):
         load_dataset(not_ours)
 
     corrupt = write_dataset(tmp_path / "corrupt")
     for arrow in (corrupt / "test").glob("*.arrow"):
         arrow.write_bytes(b"garbage")
-    with pytest.raises(AlignError, match=r"corrupt: cannot read the dataset .*; re-create it with `align run`"):
+    with pytest.raises(AlignError, match=r"corrupt/test cannot be read \(.+\); re-run `align run`"):
         load_dataset(corrupt)
     (corrupt / "manifest.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(AlignError, match=r"manifest\.json: not valid JSON"):
+    with pytest.raises(AlignError, match=r"corrupt/manifest\.json is not valid JSON .*; re-run `align run`"):
         load_dataset(corrupt)
 
     empty = write_dataset(tmp_path / "empty", pairs=[])

@@ -198,6 +198,29 @@ def test_load_records_falls_back_to_jsonl_and_reports_bad_folders(tmp_path: Path
         load_records(out)
 
 
+def test_load_records_names_the_file_of_a_wrong_layout(tmp_path: Path) -> None:
+    out = save_dataset(RECORDS, tmp_path / "out", ["jsonl"], MANIFEST_IN)
+    row = json.loads((out / "test.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    del row["score"]
+    (out / "test.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(AlignError, match=r"out/test\.jsonl is not laid out as align writes it \(KeyError\('score'\)\)"):
+        load_records(out)
+    (out / "test.jsonl").write_text("[1, 2]\n", encoding="utf-8")
+    with pytest.raises(AlignError, match=r"out/test\.jsonl is not laid out as align writes it"):
+        load_records(out)
+
+
+def test_empty_split_saved_without_a_shard_reads_as_empty(tmp_path: Path) -> None:
+    # `save_to_disk`'s default for an empty split writes no data file; `datasets` then fails to
+    # load it with IndexError. The reader treats that folder as the empty dataset it is.
+    out = tmp_path / "old"
+    datasets.DatasetDict({"test": formats_module.to_dataset([])}).save_to_disk(str(out))
+    assert not list((out / "test").glob("*.arrow"))
+    with pytest.raises(IndexError):
+        datasets.load_from_disk(str(out))
+    assert load_records(out) == []
+
+
 def test_empty_dataset_is_still_a_valid_dataset(tmp_path: Path) -> None:
     out = save_dataset([], tmp_path / "out", FORMATS, MANIFEST_IN)
     assert datasets.load_from_disk(str(out))["test"].num_rows == 0

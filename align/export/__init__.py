@@ -195,13 +195,19 @@ def save_dataset(
 
 
 def load_manifest(out_dir: str | Path) -> dict:
+    """The manifest of a dataset folder; a missing or malformed one is a user error naming the file."""
     path = Path(out_dir) / MANIFEST
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
         raise AlignError(f"{path} not found; is {out_dir} a dataset folder written by `align run`?") from None
+    except OSError as exc:
+        raise AlignError(f"{path} cannot be read ({exc.strerror}); check its permissions") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise AlignError(f"{path} is not valid JSON ({exc}); re-run `align run` to rebuild it") from None
+    if not isinstance(manifest, dict):
+        raise AlignError(f"{path} is not a manifest (expected a JSON object); re-run `align run` to rebuild it")
+    return manifest
 
 
 def load_records(out_dir: str | Path) -> list[PairRecord]:
@@ -209,12 +215,16 @@ def load_records(out_dir: str | Path) -> list[PairRecord]:
     folder = Path(out_dir)
     if not folder.is_dir():
         raise AlignError(f"{folder} is not a folder; give a dataset folder written by `align run`")
-    for _fmt, marker, reader in READERS:
+    for _fmt, marker, data, reader in READERS:
         if (folder / marker).is_file():
             try:
                 return reader(folder)
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise AlignError(f"{folder / marker} cannot be read ({exc}); re-run `align run`") from None
+            except (KeyError, TypeError, AttributeError) as exc:  # a column or split missing or of another type
+                raise AlignError(
+                    f"{folder / data} is not laid out as align writes it ({exc!r}); re-run `align run`"
+                ) from None
+            except (OSError, ValueError, IndexError) as exc:
+                raise AlignError(f"{folder / data} cannot be read ({exc}); re-run `align run`") from None
     raise AlignError(f"{folder} holds no dataset (none of hf, parquet, jsonl); run `align run` first")
 
 

@@ -184,7 +184,15 @@ DEFAULT_FORMATS = ("hf", "parquet", "jsonl")
 
 
 def read_hf(folder: Path) -> list[PairRecord]:
-    return [from_row(row) for row in datasets.load_from_disk(str(folder))[SPLIT]]
+    try:
+        split = datasets.load_from_disk(str(folder))[SPLIT]
+    except IndexError:
+        # A split saved with no rows and no shard (as `save_to_disk` does by default) cannot be
+        # loaded by `datasets`; with no data file at all, it is an empty dataset.
+        if any((folder / SPLIT).glob("*.arrow")):
+            raise
+        return []
+    return [from_row(row) for row in split]
 
 
 def read_parquet(folder: Path) -> list[PairRecord]:
@@ -196,9 +204,10 @@ def read_jsonl(folder: Path) -> list[PairRecord]:
         return [from_row(json.loads(line)) for line in lines if line.strip()]
 
 
-# Formats that keep every field, with the file that shows they are present; tried in this order.
-READERS: tuple[tuple[str, str, Callable[[Path], list[PairRecord]]], ...] = (
-    ("hf", "dataset_dict.json", read_hf),
-    ("parquet", f"{SPLIT}.parquet", read_parquet),
-    ("jsonl", f"{SPLIT}.jsonl", read_jsonl),
+# Formats that keep every field: the file that shows they are present, the file or folder that
+# holds the rows (named in errors) and the reader; tried in this order.
+READERS: tuple[tuple[str, str, str, Callable[[Path], list[PairRecord]]], ...] = (
+    ("hf", "dataset_dict.json", SPLIT, read_hf),
+    ("parquet", f"{SPLIT}.parquet", f"{SPLIT}.parquet", read_parquet),
+    ("jsonl", f"{SPLIT}.jsonl", f"{SPLIT}.jsonl", read_jsonl),
 )
