@@ -31,6 +31,7 @@ from align.errors import AlignError
 from align.sentalign.dp import (background, band_from_path, band_overlaps, block_dice, pair_band, pair_features,
                               path_dp, sketch_band_sims)
 from align.sentalign.features import bags, normalise_rows, sketch
+from align.translate.lines import read_lines
 
 
 @dataclass(frozen=True)
@@ -440,23 +441,7 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
 
 def read_sentence_file(path: str | Path) -> list[str]:
     """One sentence per line (UTF-8); surrounding whitespace of each line is stripped, empty lines kept."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise AlignError(f"{p}: no such file") from None
-    except OSError as exc:
-        raise AlignError(f"{p}: cannot read ({exc.strerror})") from None
-    if b"\x00" in data:
-        raise AlignError(f"{p}: binary file; expected UTF-8 text with one sentence per line")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AlignError(f"{p}: not UTF-8 (byte {exc.start}); convert it, e.g. with iconv") from None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()   # final newline
-    return [line.strip() for line in lines]
+    return [line.strip() for line in read_lines(path)]
 
 
 def format_alignment(beads: Sequence[Bead]) -> str:
