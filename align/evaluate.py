@@ -9,7 +9,6 @@ sacrebleu's own (`SACREBLEU_SEED`, default 12345) and appears in the signatures.
 from __future__ import annotations
 
 import bisect
-import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,8 +20,10 @@ from sacrebleu.metrics.base import Metric
 from sacrebleu.significance import PairedTest
 
 from align.errors import AlignError
+from align.jsonl import json_object_lines
 from align.scoring import PairRecord
 from align.translate.factory import ENGINES
+from align.translate.lines import read_lines
 
 #: Short option names accepted in system specs (`argos:beam=4`) for the engines' own names.
 OPTION_ALIASES = {"beam": "beam_size"}
@@ -123,18 +124,8 @@ def load_dataset(path: str | Path) -> EvalDataset:
 
 def read_hypotheses(path: Path, ids: Sequence[str]) -> list[str]:
     """Hypotheses for the rows `ids`, in order: one line per row, or `.jsonl` of {"id", "hyp"}."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise AlignError(f"{path}: not UTF-8 text; save the hypotheses as UTF-8") from None
-    except OSError as exc:
-        raise AlignError(f"{path}: cannot read ({exc.strerror})") from None
-    if "\x00" in text:
-        raise AlignError(f"{path}: binary file, expected one hypothesis per line")
-    # split("\n"), not splitlines(): hypotheses may legitimately contain U+2028 or form feeds.
-    lines = [line.removesuffix("\r") for line in text.removesuffix("\n").split("\n")]
-    if text == "":
-        lines = []
+    # read_lines splits on "\n" only: hypotheses may legitimately contain U+2028 or form feeds.
+    lines = read_lines(path)
     if path.suffix.lower() == ".jsonl":
         return _jsonl_hypotheses(path, lines, ids)
     if len(lines) != len(ids):
@@ -147,19 +138,12 @@ def read_hypotheses(path: Path, ids: Sequence[str]) -> list[str]:
 
 def _jsonl_hypotheses(path: Path, lines: Sequence[str], ids: Sequence[str]) -> list[str]:
     by_id: dict[str, str] = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            raise AlignError(f"{path}:{number}: not valid JSON") from None
-        if not (
-            isinstance(record, dict)
-            and isinstance(record.get("id"), str)
-            and isinstance(record.get("hyp"), str)
-        ):
-            raise AlignError(f'{path}:{number}: expected {{"id": "<row id>", "hyp": "<text>"}}')
+    example = '{"id": "<row id>", "hyp": "<text>"}'
+    for number, record in json_object_lines(lines, example):
+        if isinstance(record, str):
+            raise AlignError(f"{path}:{number}: {record}")
+        if not (isinstance(record.get("id"), str) and isinstance(record.get("hyp"), str)):
+            raise AlignError(f"{path}:{number}: expected {example}")
         if record["id"] in by_id:
             raise AlignError(f"{path}:{number}: duplicate id {record['id']!r}")
         by_id[record["id"]] = record["hyp"]
