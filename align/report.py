@@ -270,10 +270,6 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: 
     return f"<table>\n<tr>{head}</tr>\n{body}</table>\n"
 
 
-def _doc_pairs(rows: Sequence[PairRecord]) -> list[tuple[str, str]]:
-    return sorted({(row.fr_doc, row.en_doc) for row in rows})
-
-
 def _index_html(evaluation: Evaluation, pages: Sequence[tuple[str, str, str, int]]) -> str:
     e = html.escape
     parts = [f"<h1>MT evaluation</h1>\n<p>{e(summary_line(evaluation))}</p>"]
@@ -460,9 +456,11 @@ def _write_report_files(evaluation: Evaluation, folder: Path, documents: Documen
     plot_systems(evaluation, folder / "systems.png")
     plot_score_distribution(evaluation.rows, evaluation.min_score, folder / "scores.png")
     plot_threshold_curve(evaluation, folder / "threshold.png")
+    by_pair: dict[tuple[str, str], list[PairRecord]] = {}
+    for row in evaluation.rows:  # one pass, not one scan of all rows per document pair
+        by_pair.setdefault((row.fr_doc, row.en_doc), []).append(row)
     pages = []
-    for number, (fr_doc, en_doc) in enumerate(_doc_pairs(evaluation.rows), start=1):
-        rows = [r for r in evaluation.rows if (r.fr_doc, r.en_doc) == (fr_doc, en_doc)]
+    for number, ((fr_doc, en_doc), rows) in enumerate(sorted(by_pair.items()), start=1):
         href = f"docs/pair-{number:03d}.html"
         page = document_html(fr_doc, en_doc, rows, evaluation.min_score, documents)
         (folder / href).write_text(page, encoding="utf-8")
