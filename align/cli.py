@@ -352,12 +352,6 @@ def sentences_command(
         write_alignment(beads, output)
 
 
-def _count_lines(path: str | None) -> int | None:
-    from align.sentalign import read_sentence_file
-
-    return None if path is None else len(read_sentence_file(path))
-
-
 @app.command("eval-alignment")
 def eval_alignment_command(
     gold: list[str] = typer.Option(
@@ -370,8 +364,7 @@ def eval_alignment_command(
     doc_pred: str | None = typer.Option(None, "--doc-pred", help="Predicted document pairs (a score column is ignored)."),
 ) -> None:
     """Score alignments against gold: strict/lax P/R/F1 (micro-averaged), and document-pair P/R/F1."""
-    from align.goldeval import (check_alignment_ids, read_alignment, read_document_pairs, score_alignments,
-                                score_document_pairs)
+    from align.goldeval import read_alignments, read_document_pairs, score_alignments, score_document_pairs
 
     if not gold and doc_gold is None:
         raise typer.BadParameter("give --gold/--pred files, or --doc-gold/--doc-pred")
@@ -381,14 +374,7 @@ def eval_alignment_command(
         if files and len(files) != len(gold):
             raise typer.BadParameter(f"give one {name} per --gold file ({len(gold)}), or none")
     if gold:
-        golds, preds = [], []
-        for k, (g, p) in enumerate(zip(gold, pred)):
-            n_src = _count_lines(src[k] if src else None)
-            n_tgt = _count_lines(tgt[k] if tgt else None)
-            for path, store in ((g, golds), (p, preds)):
-                pairs = read_alignment(path)
-                check_alignment_ids(pairs, n_src, n_tgt, path)
-                store.append(pairs)
+        golds, preds = read_alignments(gold, pred, src, tgt)
         s = score_alignments(golds, preds)
         typer.echo(f"{'':8}{'P':>8}{'R':>8}{'F1':>8}")
         for label, prf in (("strict", s.strict), ("lax", s.lax)):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from align.errors import AlignError
+from align.translate.lines import read_lines
 
 Pair = tuple[tuple[int, ...], tuple[int, ...]]
 
@@ -75,6 +76,24 @@ def check_alignment_ids(pairs: Iterable[Pair], n_src: int | None, n_tgt: int | N
                 raise AlignError(
                     f"{name}: {side} id {bad[0]} is out of range (the {side} has {n} sentences, ids 0..{n - 1})"
                 )
+
+
+def read_alignments(
+    gold: Sequence[str | Path], pred: Sequence[str | Path], src: Sequence[str | Path] = (), tgt: Sequence[str | Path] = ()
+) -> tuple[list[list[Pair]], list[list[Pair]]]:
+    """Gold and predicted alignments, one file of each per document (same order). When the
+    documents' sentence files are given (``src``/``tgt``, one per document), ids are checked
+    to be in range."""
+    golds: list[list[Pair]] = []
+    preds: list[list[Pair]] = []
+    for k, (g, p) in enumerate(zip(gold, pred)):
+        n_src = len(read_lines(src[k])) if src else None
+        n_tgt = len(read_lines(tgt[k])) if tgt else None
+        for path, store in ((g, golds), (p, preds)):
+            pairs = read_alignment(path)
+            check_alignment_ids(pairs, n_src, n_tgt, str(path))
+            store.append(pairs)
+    return golds, preds
 
 
 @dataclass(frozen=True)
