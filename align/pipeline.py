@@ -178,35 +178,33 @@ def _translate(
     config: RunConfig,
     progress: Callable[[int, int], None],
     log: Callable[[str], None],
-) -> tuple[dict[str, list[str]], dict[str, list[str]] | None, dict[str, dict[str, str]], dict[str, Translated]]:
+) -> tuple[dict[str, list[str]], dict[str, list[str]] | None, dict[str, Translated]]:
     """French->English MT of every French sentence, and English->French of the English ones when the
-    engine has that direction. Returns (fr_mt, en_mt or None, engine per direction, counts per direction)."""
-    engines: dict[str, dict[str, str]] = {}
+    engine has that direction. Returns (fr_mt, en_mt or None, engine and counts per direction)."""
     counts: dict[str, Translated] = {}
     with ExitStack() as stack:
         if config.engine == PROVIDED:
             assert config.translations is not None  # checked by _check_translations
-            forward: Translator = _provided_translator(config.translations, segmented["fr"])
+            # The user's translations of the French sentences; the file must match our segmentation exactly.
+            forward: Translator = ProvidedTranslator.from_file(config.translations, _texts(segmented["fr"]))
         else:
             forward = _open_translator(stack, config.engine, "fr", "en", config, progress, log)
         fr_mt = forward.translate_documents(_texts(segmented["fr"]))
-        engines["fr-en"] = {"name": _engine_name(forward), "id": forward.id}
         counts["fr-en"] = _counts(forward, sum(map(len, fr_mt.values())))
         if not config.two_way:
-            return fr_mt, None, engines, counts
+            return fr_mt, None, counts
         if config.engine == PROVIDED:
             log("one-way alignment: provided translations are French→English only")
-            return fr_mt, None, engines, counts
-        name = engines["fr-en"]["name"]
+            return fr_mt, None, counts
+        name = counts["fr-en"].engine
         try:  # the same engine the other way; "auto" already chose, so no second search
             backward = _open_translator(stack, name, "en", "fr", config, progress, log)
         except AlignError as exc:
             log(f"one-way alignment: no English→French {name} engine ({exc})")
-            return fr_mt, None, engines, counts
+            return fr_mt, None, counts
         en_mt = backward.translate_documents(_texts(segmented["en"]))
-        engines["en-fr"] = {"name": _engine_name(backward), "id": backward.id}
         counts["en-fr"] = _counts(backward, sum(map(len, en_mt.values())))
-    return fr_mt, en_mt, engines, counts
+    return fr_mt, en_mt, counts
 
 
 def _check_translations(config: RunConfig) -> None:
@@ -219,11 +217,6 @@ def _check_translations(config: RunConfig) -> None:
         raise AlignError(f"--engine {PROVIDED} needs --translations FILE (one line per French sentence, or JSONL)")
     if not Path(config.translations).is_file():
         raise AlignError(f"{config.translations}: no such translations file; check the path")
-
-
-def _provided_translator(path: Path, french: Sequence[SegmentedDocument]) -> ProvidedTranslator:
-    """The user's translations of the French sentences; the file must match our segmentation exactly."""
-    return ProvidedTranslator.from_file(path, {doc.document.id: doc.texts for doc in french})
 
 
 def _score(
@@ -366,7 +359,8 @@ def run(
     fr, en = _texts(segmented["fr"]), _texts(segmented["en"])
 
     with stages.stage("translate") as update:
-        fr_mt, en_mt, engines, translations = _translate(segmented, config, update, log)
+        fr_mt, en_mt, translations = _translate(segmented, config, update, log)
+    engines = {direction: {"name": t.engine, "id": t.translator_id} for direction, t in translations.items()}
 
     with stages.stage("documents") as update:
         doc_pairs = align_documents(fr, fr_mt, en, doc_config, progress=update)
