@@ -17,7 +17,6 @@ from align.export import (
     read_documents,
     FEATURES,
     FORMATS,
-    MANIFEST,
     export_dataset,
     load_manifest,
     load_records,
