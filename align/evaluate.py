@@ -22,7 +22,7 @@ from sacrebleu.significance import PairedTest
 from align.errors import AlignError
 from align.jsonl import json_object_lines
 from align.scoring import PairRecord
-from align.translate.factory import ENGINES
+from align.translate.factory import ENGINES, get_translator
 from align.translate.lines import read_lines
 
 #: Short option names accepted in system specs (`argos:beam=4`) for the engines' own names.
@@ -172,8 +172,6 @@ def translate_rows(
 
     `progress` is called with the number of sentences done after each batch.
     """
-    from align.translate.factory import get_translator
-
     assert spec.engine is not None
     try:
         translator = get_translator(
