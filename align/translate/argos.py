@@ -59,7 +59,6 @@ class ArgosTranslator(Translator):
         device: str = "cpu",
         threads: int = 0,
     ) -> None:
-        import ctranslate2
         import sentencepiece
 
         self.src, self.tgt = src, tgt
@@ -80,8 +79,8 @@ class ArgosTranslator(Translator):
         threads = threads or os.cpu_count() or 1
         self.target_prefix = str(metadata.get("target_prefix") or "")
         try:
-            self._model = ctranslate2.Translator(
-                str(folder / "model"),
+            self._model = argos_packages.load_model(
+                folder / "model",
                 device=self.device,
                 compute_type=compute_type,
                 intra_threads=threads,
