@@ -6,7 +6,8 @@ through a `Converter` subclass), a SentencePiece model trained on local corpus t
 complete metadata.json. Translations are nonsense, but every code path (install, load,
 tokenize, batched decoding, detokenize) is the real one. Random weights rarely emit
 end-of-sentence, so the output projection is biased towards it: decoding stops after a few
-tokens.
+tokens. With --length-clock, end-of-sentence is driven by the decoding step instead, so that
+outputs are about as long as a real model's (used by the benchmark).
 
     python scripts/make_tiny_argos_package.py OUT.argosmodel [--from fr --to en]
 
@@ -39,8 +40,15 @@ CORPUS_GLOBS = (
 # Logit bonus of </s> (other logits have std 4): with a 400-token vocabulary most outputs
 # end after 5-30 tokens; a 32k vocabulary has higher maxima and needs about 4 more.
 EOS_BIAS = 13.0
+# --length-clock: one decoder dimension counts the steps (position encoding CLOCK_RATE * t)
+# and only </s> reads it (weight CLOCK_WEIGHT, bias CLOCK_EOS_BIAS). For the Transformer-base
+# shape, beam-4 outputs of corpus sentences then have 13-38 pieces (5th-95th percentile,
+# mean 25; the inputs have 24), instead of the constant bias's geometric lengths whose long
+# tail leaves batches running with few live sentences.
+CLOCK_RATE, CLOCK_WEIGHT, CLOCK_EOS_BIAS = 0.2, 20.0, -14.0
 ATTENTION_SHARPNESS = 4.0
 SPECIALS = ["<unk>", "<s>", "</s>"]  # SentencePiece ids 0, 1, 2 = CTranslate2's defaults
+FILLER = "▁⟨filler⟩"  # pads the CTranslate2 vocabulary beyond SentencePiece's pieces
 
 
 @dataclass(frozen=True)
@@ -87,11 +95,13 @@ class RandomTransformerConverter(Converter):
     """Converts "nothing" into a Transformer with seeded random weights."""
 
     def __init__(
-        self, vocabulary: list[str], shape: ModelShape, seed: int = 0, eos_bias: float = EOS_BIAS
+        self, vocabulary: list[str], shape: ModelShape, seed: int = 0, eos_bias: float = EOS_BIAS,
+        length_clock: bool = False,
     ) -> None:
         self.vocabulary = vocabulary
         self.shape = shape
         self.eos_bias = eos_bias
+        self.length_clock = length_clock
         self.rng = np.random.default_rng(seed)
 
     def _weights(self, *dims: int, scale: float | None = None) -> np.ndarray:
@@ -142,9 +152,35 @@ class RandomTransformerConverter(Converter):
         projection.weight = self._weights(vocab, d, scale=4.0 / np.sqrt(d))
         projection.bias = np.zeros(vocab, dtype=np.float32)
         projection.bias[SPECIALS.index("</s>")] = self.eos_bias
+        # Filler entries (see vocabulary()) are never emitted, so outputs are real pieces.
+        projection.bias[[i for i, piece in enumerate(self.vocabulary) if _is_filler(piece)]] = -30.0
+        if self.length_clock:
+            self._clock(spec)
         spec.register_source_vocabulary(self.vocabulary)
         spec.register_target_vocabulary(self.vocabulary)
         return spec
+
+
+    def _clock(self, spec: transformer_spec.TransformerSpec, steps: int = 1024) -> None:
+        """Sinusoidal decoder positions, with dimension 0 replaced by a step counter that only
+        the </s> logit reads (see CLOCK_RATE)."""
+        d = self.shape.d_model
+        position = np.arange(steps)[:, None]
+        dim = np.arange(d)[None, :]
+        angle = position / np.power(10000.0, (dim - dim % 2) / d)
+        encodings = np.where(dim % 2 == 0, np.sin(angle), np.cos(angle)).astype(np.float32)
+        encodings[:, 0] = CLOCK_RATE * np.arange(steps)
+        spec.decoder.position_encodings.encodings = encodings
+        eos = SPECIALS.index("</s>")
+        projection = spec.decoder.projection
+        projection.weight[:, 0] = 0.0
+        projection.weight[eos] = 0.0
+        projection.weight[eos, 0] = CLOCK_WEIGHT
+        projection.bias[eos] = CLOCK_EOS_BIAS
+
+
+def _is_filler(piece: str) -> bool:
+    return piece.startswith(FILLER)
 
 
 def vocabulary(sp_model: bytes, size: int) -> list[str]:
@@ -152,7 +188,7 @@ def vocabulary(sp_model: bytes, size: int) -> list[str]:
     processor = sentencepiece.SentencePieceProcessor(model_proto=sp_model)
     pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
     assert pieces[:3] == SPECIALS, pieces[:3]
-    return pieces + [f"▁x{i}" for i in range(size - len(pieces))]
+    return pieces + [f"{FILLER}{i}" for i in range(size - len(pieces))]
 
 
 def metadata(src: str, tgt: str, version: str) -> dict[str, object]:
@@ -183,6 +219,7 @@ def build_package(
     seed: int = 0,
     version: str = "0.0.1",
     eos_bias: float = EOS_BIAS,
+    length_clock: bool = False,
 ) -> Path:
     """Write a .argosmodel zip at `out` (one top-level folder, like Argos' packages)."""
     sp_model = train_sentencepiece(corpus_lines(corpus_limit), min(shape.vocab, 8000))
@@ -190,7 +227,7 @@ def build_package(
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / top
         converter = RandomTransformerConverter(
-            vocabulary(sp_model, shape.vocab), shape, seed, eos_bias
+            vocabulary(sp_model, shape.vocab), shape, seed, eos_bias, length_clock
         )
         converter.convert(str(folder / "model"), quantization="int8")
         (folder / "sentencepiece.model").write_bytes(sp_model)
@@ -218,11 +255,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--version", default="0.0.1", help="package_version in metadata.json")
     parser.add_argument("--eos-bias", type=float, default=EOS_BIAS, help="logit bonus of </s>")
+    parser.add_argument("--length-clock", action="store_true",
+                        help="stop after about 25 tokens, like a real model (Transformer-base shape)")
     args = parser.parse_args()
     shape = ModelShape(args.layers, args.d_model, args.heads, args.ffn, args.vocab)
     path = build_package(
         args.out, args.src, args.tgt, shape=shape, seed=args.seed, version=args.version,
-        eos_bias=args.eos_bias,
+        eos_bias=args.eos_bias, length_clock=args.length_clock,
     )
     print(path)
 

@@ -7,6 +7,7 @@ Every test gets its own Argos folders (XDG_* and ARGOS_PACKAGES_DIR point into t
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -225,3 +226,48 @@ def test_cuda_without_gpu_is_a_clear_error(tiny_package: Path, argos_dir: Path) 
     argos_packages.install_file(tiny_package)
     with pytest.raises(AlignError, match="sees no CUDA GPU"):
         ArgosTranslator("fr", "en", device="cuda")
+
+
+def test_avx512_kernels_are_chosen_only_where_the_cpu_has_them(tiny_package: Path, tmp_path: Path) -> None:
+    """CTranslate2 reads CT2_FORCE_CPU_ISA at its first model load: check it in fresh processes."""
+    from align.translate import argos_packages
+
+    folder = tmp_path / "unpacked"
+    zipfile.ZipFile(tiny_package).extractall(folder)
+    model = next(folder.glob("*/model"))
+    probe = ("import os, sys; from pathlib import Path; from align.translate import argos_packages; "
+             "argos_packages.load_model(Path(sys.argv[1]), compute_type='int8'); "
+             "print(os.environ.get('CT2_FORCE_CPU_ISA', ''))")
+
+    def chosen(**env: str) -> str:
+        environ = {k: v for k, v in os.environ.items() if k != "CT2_FORCE_CPU_ISA"} | env
+        done = subprocess.run([sys.executable, "-c", probe, str(model)], capture_output=True, text=True,
+                              env=environ, check=True)
+        return done.stdout.strip()
+
+    assert chosen() == ("AVX512" if argos_packages.cpu_has_avx512() else "")
+    assert chosen(CT2_FORCE_CPU_ISA="AVX2") == "AVX2"   # the user's choice is kept
+
+
+@pytest.mark.slow
+def test_length_clock_model_writes_about_as_many_tokens_as_it_reads(tmp_path: Path) -> None:
+    """The benchmark's Transformer-base model: outputs end near the source length (no long tail)."""
+    import ctranslate2
+    import sentencepiece
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    import make_tiny_argos_package as maker
+
+    shape = maker.ModelShape(layers=6, d_model=512, heads=8, ffn=2048, vocab=32000)
+    package = maker.build_package(tmp_path / "base.argosmodel", shape=shape, corpus_limit=7000, length_clock=True)
+    zipfile.ZipFile(package).extractall(tmp_path)
+    folder = next(tmp_path.glob("translate-*"))
+    processor = sentencepiece.SentencePieceProcessor(model_file=str(folder / "sentencepiece.model"))
+    lines = [line for line in (REPO / "corpus").glob("*.txt") for line in line.read_text().splitlines()
+             if len(line.split()) >= 5][:40]
+    pieces = processor.encode(lines, out_type=str)
+    model = ctranslate2.Translator(str(folder / "model"), compute_type="int8")
+    results = model.translate_batch(pieces, beam_size=4, length_penalty=0.2, max_decoding_length=256)
+    lengths = sorted(len(r.hypotheses[0]) for r in results)
+    assert 10 <= lengths[len(lengths) // 2] <= 40 and lengths[-1] < 100, lengths
+    assert not any(p.startswith(maker.FILLER) for r in results for p in r.hypotheses[0])
