@@ -366,9 +366,14 @@ def _gap_cell(sentence_id: int | None, document: Sequence[str] | None) -> str:
 def _gap_rows(
     fr_ids: range, en_ids: range, fr_all: Sequence[str] | None, en_all: Sequence[str] | None
 ) -> list[str]:
-    """Unaligned sentences between two pairs, the French and English ones side by side."""
+    """Sentences in no dataset pair between two pairs, the French and English ones side by side.
+
+    They were left unaligned, or their pair was dropped by a filter (the dataset keeps no trace
+    of which), so the label says only that they have no pair.
+    """
     return [
-        f'<tr class="unaligned">{_gap_cell(fr_id, fr_all)}<td class="meta">unaligned</td>'
+        f'<tr class="unaligned">{_gap_cell(fr_id, fr_all)}'
+        '<td class="meta" title="unaligned, or the pair was filtered out (see manifest.json: dropped)">no pair</td>'
         f"{_gap_cell(en_id, en_all)}</tr>"
         for fr_id, en_id in zip_longest(fr_ids, en_ids)
     ]
@@ -425,7 +430,8 @@ def document_html(
         f'<p><a href="../index.html">← evaluation</a></p>\n'
         f"<h1>{e(fr_doc)} ↔ {e(en_doc)}</h1>\n"
         f"<p>{len(rows)} aligned pairs. Colour shows the alignment score (red 0 → green 1); "
-        f"the middle column gives score and bead type.{threshold}</p>\n{note}\n"
+        f"the middle column gives score and bead type. Grey rows are sentences in no pair: unaligned, "
+        f"or in a pair the filters dropped.{threshold}</p>\n{note}\n"
         f'<table class="doc">\n<tr><th class="side">French: {e(fr_doc)}</th>'
         f'<th class="meta">score<br>bead</th><th class="side">English: {e(en_doc)}</th></tr>\n'
         + "\n".join(out)

@@ -384,6 +384,7 @@ def test_html_report(tmp_path: Path) -> None:
     # Text is escaped; the unaligned French sentence is shown greyed with its text.
     assert "&lt;neuf&gt; &amp; moderne" in page and "<neuf>" not in page
     assert '<tr class="unaligned"><td class="side"><span class="sid">1</span>Une phrase sans' in page
+    assert page.count(">no pair</td>") == 1   # not called "unaligned": filters drop pairs too
     assert page.count('class="aligned') == 2 and page.count('class="aligned below"') == 1
     assert "no documents.jsonl" not in page
 
