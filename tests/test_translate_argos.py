@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,69 @@ def test_length_clock_model_writes_about_as_many_tokens_as_it_reads(tmp_path: Pa
     lengths = sorted(len(r.hypotheses[0]) for r in results)
     assert 10 <= lengths[len(lengths) // 2] <= 40 and lengths[-1] < 100, lengths
     assert not any(p.startswith(maker.FILLER) for r in results for p in r.hypotheses[0])
+
+
+@pytest.fixture
+def package_server(tiny_package: Path, tmp_path: Path) -> Iterator[str]:
+    """A real HTTP server on the loopback interface, serving the tiny package and an Argos-style
+    index: the download code runs as it would against the Argos index, without the internet."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(tiny_package, site / "translate-fr_en-0_0_1.argosmodel")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    entry = {"from_code": "fr", "to_code": "en", "package_version": "0.0.1"}
+    index = [
+        {**entry, "package_version": "0.0.0", "links": [f"{base}/old.argosmodel"]},
+        {**entry, "links": [f"{base}/missing.argosmodel", f"{base}/translate-fr_en-0_0_1.argosmodel"]},
+        {"from_code": "en", "to_code": "fr", "package_version": "9.9", "links": []},
+    ]
+    (site / "index.json").write_text(json.dumps(index))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    server.shutdown()
+    server.server_close()
+
+
+def test_install_from_index_and_url_over_http(package_server: str, tiny_package: Path, argos_dir: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from argostranslate import settings
+
+    from align.translate import argos_packages
+
+    monkeypatch.setattr(settings, "remote_package_index", f"{package_server}/index.json")
+    seen: list[tuple[int, int | None]] = []
+    # The newest fr→en entry wins; its first link is a 404, the second works.
+    installed = argos_packages.install_from_index("fr", "en", progress=lambda d, t: seen.append((d, t)))
+    assert (installed.from_code, installed.to_code, installed.version) == ("fr", "en", "0.0.1")
+    size = tiny_package.stat().st_size
+    assert seen[-1] == (size, size)
+    assert argos_packages.list_installed() == [installed]
+    argos_packages.remove("fr", "en")
+
+    assert argos_packages.install_url(f"{package_server}/translate-fr_en-0_0_1.argosmodel").version == "0.0.1"
+    with pytest.raises(AlignError, match=r"cannot download .*missing\.argosmodel .*404"):
+        argos_packages.install_url(f"{package_server}/missing.argosmodel")
+    with pytest.raises(AlignError, match="has no de→en package"):
+        argos_packages.install_from_index("de", "en")
+    with pytest.raises(AlignError, match="no download of the en→fr package worked: no links"):
+        argos_packages.install_from_index("en", "fr")
+    assert [p.name for p in argos_dir.iterdir()] == [installed.path.name]   # nothing half-installed
+
+
+def test_models_install_command_from_the_index(package_server: str, argos_dir: Path, align_exe: Path) -> None:
+    """`align models install fr en` with ARGOS_PACKAGE_INDEX pointing at the loopback index."""
+    env = {**os.environ, "ARGOS_PACKAGE_INDEX": f"{package_server}/"}   # argos_dir set the folders
+    done = subprocess.run([str(align_exe), "models", "install", "fr", "en"], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "installed fr→en 0.0.1" in done.stderr
+    assert [p.name for p in argos_dir.iterdir()] == ["translate-fr_en"]
