@@ -270,3 +270,16 @@ def test_failed_empty_translation_falls_back_to_the_sentence_itself() -> None:
     beads = align_sentences(TEXT, tgt, mt)
     assert ((2,), (2,)) in pairs(beads)
     check_cover(beads, len(TEXT), len(tgt))
+
+
+def test_punctuation_only_pair_joins_the_following_bead() -> None:
+    # A table of contents: dot leaders are segments of their own on both sides; "....." ↔ "....."
+    # is layout, not a translation unit, so it joins the page-number bead after it (as in BAF's gold).
+    src = [TEXT[0], TEXT[1], ". . . . . . . .", "12", TEXT[2], TEXT[3]]
+    tgt = [TEXT[0], TEXT[1], ". . . . . .", "12", TEXT[2], TEXT[3]]
+    beads = align_sentences(src, tgt, src)
+    check_cover(beads, 6, 6)
+    assert pairs(beads) == [((0,), (0,)), ((1,), (1,)), ((2, 3), (2, 3)), ((4,), (4,)), ((5,), (5,))]
+    # ... but not when that would exceed max_side, nor at the end of the document
+    assert ((2,), (2,)) in pairs(align_sentences(src, tgt, src, config=AlignConfig(max_side=1)))
+    assert pairs(align_sentences(src[:3], tgt[:3], src[:3]))[-1] == ((2,), (2,))

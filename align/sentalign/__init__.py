@@ -196,6 +196,7 @@ def align_evidence(
     continues = (_continues(src), _continues(tgt))
     alone = (_stands_alone(src), _stands_alone(tgt))
     spans = _refine(_merge(spans, quality, sized, cfg, continues, alone), quality, sized, cfg)
+    spans = _attach_punctuation(spans, _punctuation_only(src), _punctuation_only(tgt), cfg.max_side)
     return spans, bead_evidence(spans, sim)
 
 
@@ -343,6 +344,35 @@ def _stands_alone(texts: Sequence[str]) -> list[bool]:
     i.e. it neither continues the one before it nor ends like a sentence."""
     return [bool(t.strip()) and t.rstrip()[-1] not in _SENTENCE_END and not c
             for t, c in zip(texts, _continues(texts))]
+
+
+def _punctuation_only(texts: Sequence[str]) -> list[bool]:
+    """Whether each segment is only punctuation or symbols (dot leaders of a table of contents, a
+    stray bullet): no letter or digit, nothing to translate."""
+    return [bool(t.strip()) and not any(c.isalnum() for c in t) for t in texts]
+
+
+def _attach_punctuation(spans: list[list[int]], src_punct: list[bool], tgt_punct: list[bool],
+                        max_side: int) -> list[list[int]]:
+    """Join each aligned bead made only of punctuation segments to the aligned bead that follows.
+
+    Such a bead ("  . . . . ." ↔ ". . . . .") is layout, not a translation unit: the leaders of a
+    table-of-contents line belong with the page number after them.
+    """
+    out: list[list[int]] = []
+    k = 0
+    while k < len(spans):
+        b = spans[k]
+        nxt = spans[k + 1] if k + 1 < len(spans) else None
+        if (b[0] < b[1] and b[2] < b[3] and all(src_punct[b[0]:b[1]]) and all(tgt_punct[b[2]:b[3]])
+                and nxt is not None and nxt[0] < nxt[1] and nxt[2] < nxt[3]
+                and nxt[1] - b[0] <= max_side and nxt[3] - b[2] <= max_side):
+            out.append([b[0], nxt[1], b[2], nxt[3]])
+            k += 2
+            continue
+        out.append(b)
+        k += 1
+    return out
 
 
 def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], float],
