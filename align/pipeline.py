@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from align.corpus import Skipped, load_corpus
+from align.corpus import Corpus, Skipped, load_corpus
 from align.docalign import DocAlignConfig, DocPair, align_documents
 from align.errors import AlignError
 from align.export import (
@@ -248,6 +248,12 @@ class DocumentPairing:
     english: int
 
 
+def _notes(corpus: Corpus) -> list[str]:
+    """One log line per skipped file and per warning of the ingest."""
+    return [*(f"skipped: {s.path}: {s.reason}" for s in corpus.skipped),
+            *(f"warning: {w}" for w in corpus.warnings)]
+
+
 def _load_side(
     inputs: Sequence[str | Path], lang: str, name: str, log: Callable[[str], None], *, mixed: bool
 ) -> list[SegmentedDocument]:
@@ -259,7 +265,7 @@ def _load_side(
     if not docs:
         first = f"{corpus.skipped[0].path}: {corpus.skipped[0].reason}" if corpus.skipped else "no article in it"
         raise AlignError(f"{shown}: no {name} documents found ({first})")
-    for note in [*(f"skipped: {s.path}: {s.reason}" for s in corpus.skipped), *corpus.warnings]:
+    for note in _notes(corpus):
         log(note)
     if len(docs) < len(corpus.documents) and not mixed:
         log(f"{shown}: {len(corpus.documents) - len(docs)} document(s) not in {name} left out of this side")
@@ -341,10 +347,8 @@ def run(
 
     with stages.stage("ingest"):
         corpus = load_corpus(inputs)
-    for warning in corpus.warnings:
-        log(f"warning: {warning}")
-    for item in corpus.skipped:
-        log(f"skipped: {item.path}: {item.reason}")
+    for note in _notes(corpus):
+        log(note)
     by_lang = {lang: [d for d in corpus.documents if d.lang == lang] for lang in ("fr", "en")}
     for lang, name in (("fr", "French"), ("en", "English")):
         if not by_lang[lang]:
