@@ -22,7 +22,7 @@ Apertium: our long-lived null-flush pipeline against one `apertium -u fr-es | ap
 spa-eng` process chain per sentence.
 
     .venv/bin/python scripts/bench_translate.py            # ~6 minutes on 2 cores
-    .venv/bin/python scripts/bench_translate.py --quick    # fewer sentences
+    .venv/bin/python scripts/bench_translate.py --quick    # smoke run; too few sentences for the ratios
     .venv/bin/python scripts/bench_translate.py --sentences 2000 --sweep 400 \
         --apertium-processes 20   # the full run (~8 minutes)
 """
@@ -235,7 +235,8 @@ def bench_apertium(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer sentences (about a minute)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run (about two minutes): 30 sentences fill less than one batch, so the ratios are lower")
     parser.add_argument("--sentences", type=int, default=600, help="sentences for the final batched run (2000: the full benchmark, ~10 min on a busy 2-core machine)")
     parser.add_argument("--per-sentence", type=int, default=100, help="sentences for (a) and the same-input (b)")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each Argos measurement (the fastest counts)")
