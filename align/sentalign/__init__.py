@@ -200,6 +200,11 @@ def align_evidence(
     return spans, bead_evidence(spans, sim)
 
 
+def _aligned(span: Sequence[int]) -> bool:
+    """Whether a bead span ``[s0, s1, t0, t1]`` has sentences on both sides."""
+    return span[0] < span[1] and span[2] < span[3]
+
+
 def _fill_failed(mt: Sequence[str], texts: Sequence[str]) -> list[str]:
     """``mt`` with each empty translation of a non-empty text replaced by the text itself."""
     return [m if m.strip() or not t.strip() else t for m, t in zip(mt, texts)]
@@ -219,7 +224,7 @@ def _refine(spans: list[list[int]], sim: Callable[[int, int, int, int], float], 
     out = [list(b) for b in spans]
     for k in range(len(out) - 1):
         x, y = out[k], out[k + 1]
-        if not (x[0] < x[1] and x[2] < x[3] and y[0] < y[1] and y[2] < y[3]):
+        if not (_aligned(x) and _aligned(y)):
             continue
         best, choice = value(x, y) + cfg.refine_gain * (sized(x) + sized(y)), None
         for side in (0, 2):   # source boundary, target boundary
@@ -303,11 +308,11 @@ def bead_evidence(spans: list[list[int]], sim: Callable[[int, int, int, int], fl
     m = max(s[3] for s in spans)
 
     def unaligned(k: int) -> bool:
-        return 0 <= k < len(spans) and (spans[k][0] == spans[k][1] or spans[k][2] == spans[k][3])
+        return 0 <= k < len(spans) and not _aligned(spans[k])
 
     raw = []
     for k, (s0, s1, t0, t1) in enumerate(spans):
-        if s1 > s0 and t1 > t0:
+        if _aligned(spans[k]):
             f = sim(s0, s1, t0, t1)
             rival = max([sim(*a) for a in _rivals(spans[k], n, m)], default=0.0)
             raw.append((f, f - rival, s1 - s0 + t1 - t0, unaligned(k - 1) + unaligned(k + 1)))
@@ -364,8 +369,8 @@ def _attach_punctuation(spans: list[list[int]], src_punct: list[bool], tgt_punct
     while k < len(spans):
         b = spans[k]
         nxt = spans[k + 1] if k + 1 < len(spans) else None
-        if (b[0] < b[1] and b[2] < b[3] and all(src_punct[b[0]:b[1]]) and all(tgt_punct[b[2]:b[3]])
-                and nxt is not None and nxt[0] < nxt[1] and nxt[2] < nxt[3]
+        if (_aligned(b) and all(src_punct[b[0]:b[1]]) and all(tgt_punct[b[2]:b[3]])
+                and nxt is not None and _aligned(nxt)
                 and nxt[1] - b[0] <= max_side and nxt[3] - b[2] <= max_side):
             out.append([b[0], nxt[1], b[2], nxt[3]])
             k += 2
@@ -395,7 +400,7 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
     otherwise pass the mean test). Two unaligned beads are never joined (the 1-1 pass rejected them).
     """
     beads = [list(b) for b in spans]
-    aligned = [b[0] < b[1] and b[2] < b[3] for b in beads]
+    aligned = [_aligned(b) for b in beads]
     score = [sim(*b) if al else -math.inf for b, al in zip(beads, aligned)]
     nxt = list(range(1, len(beads) + 1))
     prv = list(range(-1, len(beads) - 1))
