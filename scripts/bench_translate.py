@@ -35,6 +35,7 @@ import os
 import random
 import resource
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -136,7 +137,7 @@ def child(mode: str, sentences: list[str], work: Path, args: argparse.Namespace,
 def line(label: str, runs: list[dict], n: int, tokens: int) -> str:
     """The fastest of `runs` (the machine is shared: the fastest run is the least disturbed), and
     every run's seconds."""
-    seconds = min(r["seconds"] for r in runs)
+    seconds = best_seconds(runs)
     every = ", ".join(f"{r['seconds']:.1f}" for r in runs)
     return (
         f"  {label:<36} {n:>5} sent  {seconds:7.2f} s  {n / seconds:6.1f} sent/s  "
@@ -149,8 +150,7 @@ def best_seconds(runs: list[dict]) -> float:
 
 
 def median_seconds(runs: list[dict]) -> float:
-    ordered = sorted(r["seconds"] for r in runs)
-    return 0.5 * (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2])
+    return statistics.median(r["seconds"] for r in runs)
 
 
 def bench_argos(args: argparse.Namespace, work: Path) -> None:
@@ -174,16 +174,20 @@ def bench_argos(args: argparse.Namespace, work: Path) -> None:
     for _ in range(args.rounds):   # interleaved, so that a slow spell of the machine hits both
         per_sentence.append(child("per-sentence", subset, work, args))
         batched.append(child("batched", subset, work, args, batch_tokens=args.batch_sizes[0]))
+    avx512 = argos_packages.cpu_has_avx512()
     tokens = target_tokens(per_sentence[0]["outputs"], sp_model)
     print(line("(a) argostranslate per sentence", per_sentence, len(subset), tokens))
-    if argos_packages.cpu_has_avx512():
+    if avx512:
         forced = [child("per-sentence", subset, work, args, env={"CT2_FORCE_CPU_ISA": "AVX512"})]
-        print(line("(a') (a) with AVX-512 kernels", forced, len(subset), tokens))
-    print(line(f"(b) batched, max_batch={args.batch_sizes[0]} tokens", batched, len(subset), tokens))
-    if argos_packages.cpu_has_avx512():
+        print(line("(a') (a) with AVX-512 kernels", forced, len(subset),
+                   target_tokens(forced[0]["outputs"], sp_model)))
+    batched_tokens = target_tokens(batched[0]["outputs"], sp_model)
+    print(line(f"(b) batched, max_batch={args.batch_sizes[0]} tokens", batched, len(subset), batched_tokens))
+    if avx512:
         default_isa = [child("batched", subset, work, args, batch_tokens=args.batch_sizes[0],
                              env={"CT2_FORCE_CPU_ISA": "AVX2"})]
-        print(line("(b') (b) with the default AVX2", default_isa, len(subset), tokens))
+        print(line("(b') (b) with the default AVX2", default_isa, len(subset),
+                   target_tokens(default_isa[0]["outputs"], sp_model)))
     agree = sum(a == b for a, b in zip(per_sentence[0]["outputs"], batched[0]["outputs"])) / len(subset)
     print(f"      identical outputs (a) vs (b): {agree:.0%}; "
           f"mean target tokens per sentence: {tokens / len(subset):.1f}")

@@ -153,13 +153,12 @@ class RandomTransformerConverter(Converter):
         projection.bias = np.zeros(vocab, dtype=np.float32)
         projection.bias[SPECIALS.index("</s>")] = self.eos_bias
         # Filler entries (see vocabulary()) are never emitted, so outputs are real pieces.
-        projection.bias[[i for i, piece in enumerate(self.vocabulary) if _is_filler(piece)]] = -30.0
+        projection.bias[[i for i, piece in enumerate(self.vocabulary) if piece.startswith(FILLER)]] = -30.0
         if self.length_clock:
             self._clock(spec)
         spec.register_source_vocabulary(self.vocabulary)
         spec.register_target_vocabulary(self.vocabulary)
         return spec
-
 
     def _clock(self, spec: transformer_spec.TransformerSpec, steps: int = 1024) -> None:
         """Sinusoidal decoder positions, with dimension 0 replaced by a step counter that only
@@ -177,10 +176,6 @@ class RandomTransformerConverter(Converter):
         projection.weight[eos] = 0.0
         projection.weight[eos, 0] = CLOCK_WEIGHT
         projection.bias[eos] = CLOCK_EOS_BIAS
-
-
-def _is_filler(piece: str) -> bool:
-    return piece.startswith(FILLER)
 
 
 def vocabulary(sp_model: bytes, size: int) -> list[str]:
