@@ -189,7 +189,7 @@ def load_model(model_dir: Path, **options: Any) -> Any:
     """A `ctranslate2.Translator`, with CTranslate2's AVX-512 kernels where the CPU has them.
 
     CTranslate2 leaves AVX-512 out of its automatic dispatch and reads CT2_FORCE_CPU_ISA once,
-    at its first model load; with it, batched int8 decoding ran 1.15-1.5x faster on an AVX-512
+    at its first model load; with it, batched int8 decoding ran 1.06-1.5x faster on an AVX-512
     CPU (scripts/bench_translate.py). A value the user set is kept.
     """
     import ctranslate2
