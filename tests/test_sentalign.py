@@ -283,3 +283,26 @@ def test_punctuation_only_pair_joins_the_following_bead() -> None:
     # ... but not when that would exceed max_side, nor at the end of the document
     assert ((2,), (2,)) in pairs(align_sentences(src, tgt, src, config=AlignConfig(max_side=1)))
     assert pairs(align_sentences(src[:3], tgt[:3], src[:3]))[-1] == ((2,), (2,))
+
+
+EUROPARL_DOC02 = Path("/work/shared/bench/fren-europarl/dev/doc02")
+
+
+@pytest.mark.skipif(not EUROPARL_DOC02.exists(), reason="shared Europarl benchmark not available")
+def test_joined_bead_is_cut_where_a_cut_explains_it_as_well() -> None:
+    # Europarl dev doc02: greedy joining builds [63, 64, 65]:[64, 65, 66] from three 1-1 beads, each
+    # join beating its own two parts; the gold cut [63, 64]:[64] + [65]:[65, 66] explains the whole as
+    # well, so the final check cuts it there.
+    src, tgt, mt = (read_sentence_file(EUROPARL_DOC02 / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    got = pairs(align_sentences(src, tgt, mt))
+    assert ((63, 64), (64,)) in got and ((65,), (65, 66)) in got
+    check_cover(align_sentences(src, tgt, mt), len(src), len(tgt))
+
+
+@pytest.mark.skipif(not EUROPARL.exists(), reason="shared Europarl benchmark not available")
+def test_deleted_sentence_is_cut_off_a_joined_bead() -> None:
+    # Europarl dev doc00: source 1 has no translation (deleted); joined to [2]:[1, 2] it adds length
+    # but too little similarity, so the final check leaves it unaligned (as in the gold).
+    src, tgt, mt = (read_sentence_file(EUROPARL / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    got = pairs(align_sentences(src, tgt, mt))
+    assert ((1,), ()) in got and ((2,), (1, 2)) in got

@@ -10,7 +10,9 @@ source sentences; the two similarities are averaged):
 3. a 1-1/skip DP in that band on a background-corrected Dice similarity;
 4. best-first joining of adjacent beads into n-m beads (up to ``max_side``), with two
    cues from the text: a lower-case start continues the sentence before, and a line
-   without final punctuation (heading, boilerplate) stands on its own;
+   without final punctuation (heading, boilerplate) stands on its own; then each joined
+   bead is cut in two where a cut explains it as well (the joining test, re-checked on
+   the final bead);
 5. a calibrated score for every bead.
 
 See the README section "Sentence alignment" for the reasons behind each step.
@@ -196,6 +198,7 @@ def align_evidence(
     continues = (_continues(src), _continues(tgt))
     alone = (_stands_alone(src), _stands_alone(tgt))
     spans = _refine(_merge(spans, quality, sized, cfg, continues, alone), quality, sized, cfg)
+    spans = _split(spans, quality, sized, cfg, continues)
     spans = _attach_punctuation(spans, _punctuation_only(src), _punctuation_only(tgt), cfg.max_side)
     return spans, bead_evidence(spans, sim)
 
@@ -208,6 +211,41 @@ def _aligned(span: Sequence[int]) -> bool:
 def _fill_failed(mt: Sequence[str], texts: Sequence[str]) -> list[str]:
     """``mt`` with each empty translation of a non-empty text replaced by the text itself."""
     return [m if m.strip() or not t.strip() else t for m, t in zip(mt, texts)]
+
+
+def _split(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], float],
+           cfg: AlignConfig, continues: tuple[list[bool], list[bool]]) -> list[list[int]]:
+    """Cut each joined bead in two where the joining test no longer holds for the final bead.
+
+    Greedy joining tests a bead against the two parts it was built from, but later joins and moves can
+    leave a bead that one of its other cuts explains almost as well (e.g. [63, 64, 65]:[64, 65, 66]
+    built from three 1-1 beads where [63, 64]:[64] + [65]:[65, 66] is the reading). Each bead must beat
+    its best cut by the margin _merge uses: ``merge_margin`` when both parts are aligned, ``merge_gain``
+    when one is left unaligned. A sentence that continues the one before it is not cut off from it.
+    """
+    out = []
+    for b in spans:
+        s0, s1, t0, t1 = b
+        if not _aligned(b) or (s1 - s0 == 1 and t1 - t0 == 1):
+            out.append(b)
+            continue
+        whole = sized(b) * sim(*b)
+        best, choice = 0.0, None
+        for a in range(s0, s1 + 1):
+            if s0 < a < s1 and continues[0][a]:
+                continue
+            for c in range(t0, t1 + 1):
+                if t0 < c < t1 and continues[1][c]:
+                    continue
+                x, y = [s0, a, t0, c], [a, s1, c, t1]
+                if x[1] + x[3] - x[0] - x[2] == 0 or y[1] + y[3] - y[0] - y[2] == 0:
+                    continue
+                margin = cfg.merge_margin if _aligned(x) and _aligned(y) else cfg.merge_gain
+                v = sum(sized(p) * sim(*p) for p in (x, y) if _aligned(p)) + margin * sized(b) - whole
+                if v > best:
+                    best, choice = v, [x, y]
+        out.extend(choice or [b])
+    return out
 
 
 def _refine(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], float],
@@ -248,10 +286,10 @@ def _refine(spans: list[list[int]], sim: Callable[[int, int, int, int], float], 
 # scripts/fit_sentalign_calibration.py (target: the bead is exactly a gold bead).
 # Aligned beads: slopes on log similarity, log document median, margin, sentences beyond 1-1, unaligned
 # neighbours; intercept.
-CALIBRATION_ALIGNED = (0.78, 2.12, -4.22, -1.42, -1.82, 7.98)
+CALIBRATION_ALIGNED = (0.36, 2.47, -2.70, -1.15, -2.01, 7.62)
 # Unaligned sentences: slopes on the log of the best similarity to a nearby sentence and of the document
 # median; intercept.
-CALIBRATION_SKIPPED = (-0.41, -0.73, -2.30)
+CALIBRATION_SKIPPED = (-0.43, -0.67, -2.35)
 
 
 @dataclass(frozen=True)
