@@ -2,7 +2,9 @@
 
 The machine translation of each source sentence is compared with the target
 sentences (and, when given, the translation of each target sentence with the
-source sentences; the two similarities are averaged):
+source sentences); the untranslated source is compared with the target too, with
+a lower weight (names, numbers and cognates survive where the MT mangled them).
+The similarity is the weighted mean of these views. Steps:
 
 1. bags of character 2-5-grams and word uni/bigrams, idf-weighted (features.py);
 2. a rough 1-1 path from dense sketches, coarse-to-fine on long documents, so
@@ -32,7 +34,7 @@ from align.atomic import write_text_atomic
 from align.errors import AlignError
 from align.sentalign.dp import (background, band_from_path, band_overlaps, block_dice, pair_band, pair_features,
                               path_dp, sketch_band_sims)
-from align.sentalign.features import bags, normalise_rows, sketch
+from align.sentalign.features import Keys, bags, ngram_keys, normalise_rows, sketch
 from align.translate.lines import read_lines
 
 
@@ -51,8 +53,10 @@ class AlignConfig:
     char_orders: tuple[int, int] = (2, 5)   # character n-gram orders, inclusive (whitespace removed)
     word_weight: float = 1.0     # weight of a word uni/bigram relative to a character n-gram
     number_weight: float = 2.0   # extra weight of a word containing a digit (numbers survive translation)
+    source_weight: float = 0.4   # weight of the untranslated source against the target (names, numbers,
+                                 # cognates the MT mangled), relative to the MT view; 0 for other scripts
     threshold: float = -0.04     # a 1-1 bead is kept when its background-corrected similarity exceeds this
-    length_weight: float = 0.05  # weight of the squared log char-length ratio of a bead's two sides
+    length_weight: float = 0.04  # weight of the squared log char-length ratio of a bead's two sides
     sketch_dim: int = 512        # size of the dense hashed sentence vectors used to find the path
     path_threshold: float = 0.1  # a 1-1 step of the search path must have a sketch cosine above this
     band_width: int = 4          # exact beads are searched within this many sentences of the path
@@ -147,16 +151,22 @@ def align_evidence(
     if tgt_mt is not None:
         tgt_mt = _fill_failed(tgt_mt, tgt)
     two = tgt_mt is not None
-    ba, bb, wab, vocab = bags(src_mt, tgt, cfg.char_orders, cfg.word_weight, cfg.number_weight)
+    def keys(texts: Sequence[str]) -> Keys:
+        return ngram_keys(texts, cfg.char_orders)
+
+    k_src, k_tgt = keys(src), keys(tgt)
+    ba, bb, wab, vocab = bags(keys(src_mt), k_tgt, cfg.word_weight, cfg.number_weight)
     jlo, jhi = _path_band(sketch(ba, wab, vocab, cfg.sketch_dim), sketch(bb, wab, vocab, cfg.sketch_dim), cfg)
     plo, width = pair_band(jlo, jhi, m)
-    directions = [(ba, bb, wab)]
+    # views of the pair, each (source-side bags, target-side bags, n-gram weights, view weight)
+    views = [(ba, bb, wab, 1.0)]
     if two:
-        bs, btm, wst, _ = bags(src, tgt_mt, cfg.char_orders, cfg.word_weight,  # type: ignore[arg-type]
-                               cfg.number_weight)
-        directions.append((bs, btm, wst))
+        views.append((*bags(k_src, keys(tgt_mt), cfg.word_weight, cfg.number_weight)[:3], 1.0))  # type: ignore[arg-type]
+    if cfg.source_weight > 0:
+        views.append((*bags(k_src, k_tgt, cfg.word_weight, cfg.number_weight)[:3], cfg.source_weight))
+    total = sum(v[3] for v in views)
     sims, args = [], []
-    for x, y, w in directions:
+    for x, y, w, _ in views:
         ov = band_overlaps(x.ids, x.counts, x.offs, y.ids, y.counts, y.offs, w, plo, width)
         bgx, bgy = background(ov, plo, width, x.mass, y.mass, m)
         d, size, lr2 = pair_features(ov, plo, width, x.mass, y.mass, bgx, bgy, ba.chars, bb.chars)
@@ -165,13 +175,12 @@ def align_evidence(
                      np.zeros(len(w), np.float32), np.zeros(len(w), np.float32)))
     unit = max(1.0, 0.5 * (ba.chars.mean() + bb.chars.mean()))
     # 1-1 beads gain  size * (similarity - threshold - lw * log-length-ratio^2), skips 0
-    gain = size / unit * (sum(sims) / len(sims) - cfg.threshold - cfg.length_weight * lr2)
+    pair_sim = sum(v[3] * d for v, d in zip(views, sims)) / total   # block_dice of the 1-1 beads in the band
+    gain = size / unit * (pair_sim - cfg.threshold - cfg.length_weight * lr2)
     pi, pj = path_dp(gain, plo, jlo, jhi, n, m, 0.0, 0.0)
     spans = [[int(pi[k]), int(pi[k + 1]), int(pj[k]), int(pj[k + 1])] for k in range(len(pi) - 1)]
 
     memo: dict[tuple[int, int, int, int], float] = {}
-
-    pair_sim = sum(sims) / len(sims)   # block_dice of the 1-1 beads in the band, already computed
     band_lo, band_width = plo.tolist(), width.tolist()
 
     def sim(s0: int, s1: int, t0: int, t1: int) -> float:
@@ -179,8 +188,7 @@ def align_evidence(
             return float(pair_sim[s0, t0 - band_lo[s0]])
         key = (s0, s1, t0, t1)
         if key not in memo:
-            f = block_dice(s0, s1, t0, t1, *args[0])
-            memo[key] = f if len(args) == 1 else 0.5 * (f + block_dice(s0, s1, t0, t1, *args[1]))
+            memo[key] = sum(v[3] * block_dice(s0, s1, t0, t1, *a) for v, a in zip(views, args)) / total
         return memo[key]
 
     cum_a = np.concatenate([[0.0], np.cumsum(ba.chars)]).tolist()
@@ -286,10 +294,10 @@ def _refine(spans: list[list[int]], sim: Callable[[int, int, int, int], float], 
 # scripts/fit_sentalign_calibration.py (target: the bead is exactly a gold bead).
 # Aligned beads: slopes on log similarity, log document median, margin, sentences beyond 1-1, unaligned
 # neighbours; intercept.
-CALIBRATION_ALIGNED = (0.36, 2.47, -2.70, -1.15, -2.01, 7.62)
+CALIBRATION_ALIGNED = (0.42, 2.66, -3.16, -0.98, -1.86, 8.54)
 # Unaligned sentences: slopes on the log of the best similarity to a nearby sentence and of the document
 # median; intercept.
-CALIBRATION_SKIPPED = (-0.43, -0.67, -2.35)
+CALIBRATION_SKIPPED = (-0.41, -0.83, -2.60)
 
 
 @dataclass(frozen=True)

@@ -176,36 +176,43 @@ def _codepoints(texts: Sequence[str]) -> tuple[Arr, Arr]:
     return cps, offs
 
 
-def _keys(texts: Sequence[str], char_orders: tuple[int, int]) -> tuple[Arr, Arr, Arr]:
-    """n-gram keys of ``texts`` (language-agnostic: Unicode lower-case and \\w), offsets, char counts."""
+@dataclass(frozen=True)
+class Keys:
+    """Sorted n-gram keys of the sentences of one text: sentence i is keys[offs[i]:offs[i + 1]]."""
+
+    keys: np.ndarray       # uint32
+    offs: np.ndarray       # int64
+    chars: np.ndarray      # float64, non-space characters per sentence
+
+
+def ngram_keys(texts: Sequence[str], char_orders: tuple[int, int]) -> Keys:
+    """n-gram keys of ``texts`` (language-agnostic: Unicode lower-case and \\w); computed once per text,
+    as a text (the target side) takes part in several views."""
     lowered = [t.lower() for t in texts]
     chars = ["".join(t.split()) for t in lowered]
     words = [_NONWORD.sub(" ", t).strip() for t in lowered]
     cps, offs = _codepoints(chars)
     wcps, woffs = _codepoints(words)
     keys, koffs = _ngrams(cps, offs, char_orders[0], char_orders[1], wcps, woffs)
-    return keys, koffs, np.diff(offs).astype(np.float64)
+    return Keys(keys, koffs, np.diff(offs).astype(np.float64))
 
 
-def bags(a: Sequence[str], b: Sequence[str], char_orders: tuple[int, int], word_weight: float,
-         number_weight: float) -> tuple[Bags, Bags, Arr, Arr]:
+def bags(a: Keys, b: Keys, word_weight: float, number_weight: float) -> tuple[Bags, Bags, Arr, Arr]:
     """Bags of both sides over one vocabulary, the weight of each id, and the vocabulary's keys.
 
     Weight = idf over the sentences of both sides (x ``word_weight`` for word n-grams, x ``number_weight``
     more for words with a digit).
     """
-    ka, oa, ca = _keys(a, char_orders)
-    kb, ob, cb = _keys(b, char_orders)
-    inverse, vocab = _vocabulary(np.concatenate([ka, kb]))
-    ia, na, oa2 = _runs(inverse[:len(ka)], oa)
-    ib, nb_, ob2 = _runs(inverse[len(ka):], ob)
+    inverse, vocab = _vocabulary(np.concatenate([a.keys, b.keys]))
+    ia, na, oa = _runs(inverse[:len(a.keys)], a.offs)
+    ib, nb_, ob = _runs(inverse[len(a.keys):], b.offs)
     df = np.bincount(ia, minlength=len(vocab)) + np.bincount(ib, minlength=len(vocab))
-    n_sent = len(a) + len(b)
+    n_sent = len(a.chars) + len(b.chars)
     weights = np.log((n_sent + 1.0) / (df + 1.0)).astype(np.float32)
     weights[(vocab & np.uint32(1)) == 1] *= np.float32(word_weight)
     weights[(vocab & np.uint32(3)) == 3] *= np.float32(number_weight)
-    side_a = Bags(ia, na, oa2, _mass(ia, na, oa2, weights), ca)
-    side_b = Bags(ib, nb_, ob2, _mass(ib, nb_, ob2, weights), cb)
+    side_a = Bags(ia, na, oa, _mass(ia, na, oa, weights), a.chars)
+    side_b = Bags(ib, nb_, ob, _mass(ib, nb_, ob, weights), b.chars)
     return side_a, side_b, weights, vocab
 
 
