@@ -329,7 +329,13 @@ def sentences_command(
         None, "--tgt-mt", help="Optional translation of each target line into the source language (both directions used)."
     ),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the alignment here instead of stdout."),
+    # defaults as in AlignConfig (not imported here: it loads numba; a test keeps the two equal)
     max_side: int = typer.Option(5, "--max-side", min=1, max=8, help="Most sentences on one side of a bead."),
+    source_weight: float = typer.Option(
+        0.4, "--source-weight", min=0.0,
+        help="Weight of the untranslated source compared with the target (names, numbers, cognates), relative to "
+             "the translation; 0 when the two languages are written in different scripts.",
+    ),
 ) -> None:
     """Align two sentence files (Bleualign-style); print Vecalign format \\[i, j]:\\[k]:score."""
     from align.sentalign import AlignConfig, align_sentences, format_alignment, read_sentence_file, write_alignment
@@ -345,7 +351,7 @@ def sentences_command(
                 "a translation file needs exactly one line per sentence"
             )
     beads = align_sentences(texts["src"], texts["tgt"], texts["src_mt"], texts.get("tgt_mt"),
-                            AlignConfig(max_side=max_side))
+                            AlignConfig(max_side=max_side, source_weight=source_weight))
     if output is None:
         typer.echo(format_alignment(beads), nl=False)
     else:

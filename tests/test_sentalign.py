@@ -214,6 +214,24 @@ def test_cli_translation_line_count_mismatch_is_a_clear_error(tmp_path: Path) ->
     assert isinstance(r.exception, AlignError) and "mt.txt: 1 lines" in str(r.exception)
 
 
+def test_cli_sentences_defaults_are_the_aligner_defaults() -> None:
+    import typer
+
+    from align.cli import app
+
+    command = typer.main.get_command(app).commands["sentences"]  # type: ignore[attr-defined]
+    defaults = {p.name: p.default for p in command.params}
+    assert defaults["max_side"] == AlignConfig().max_side
+    assert defaults["source_weight"] == AlignConfig().source_weight
+
+
+def test_source_weight_zero_still_aligns_by_the_translation() -> None:
+    # languages in different scripts: the source view has nothing to match and is switched off
+    src = [t.upper()[::-1] for t in TEXT]   # no n-gram in common with the target
+    beads = align_sentences(src, TEXT, TEXT, config=AlignConfig(source_weight=0.0))
+    assert pairs(beads) == [((i,), (i,)) for i in range(len(TEXT))]
+
+
 @pytest.mark.skipif(not TEXTBERG.exists(), reason="shared Text+Berg benchmark not available")
 def test_cli_on_textberg_dev_beats_bleualign(tmp_path: Path) -> None:
     out = tmp_path / "tb.txt"
