@@ -611,6 +611,7 @@ def evaluate_command(
     report: str | None = typer.Option(
         None, "--report", metavar="DIR", help="Also write an HTML report (plots, per-document pages) to DIR."
     ),
+    # defaults as in align.evaluate (not imported here: it is slow to load; a test keeps them equal)
     bootstrap: int = typer.Option(
         1000, "--bootstrap", min=0, help="Bootstrap resamples for intervals and the paired bootstrap test (0: none)."
     ),

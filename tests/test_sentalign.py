@@ -214,17 +214,6 @@ def test_cli_translation_line_count_mismatch_is_a_clear_error(tmp_path: Path) ->
     assert isinstance(r.exception, AlignError) and "mt.txt: 1 lines" in str(r.exception)
 
 
-def test_cli_sentences_defaults_are_the_aligner_defaults() -> None:
-    import typer
-
-    from align.cli import app
-
-    command = typer.main.get_command(app).commands["sentences"]  # type: ignore[attr-defined]
-    defaults = {p.name: p.default for p in command.params}
-    assert defaults["max_side"] == AlignConfig().max_side
-    assert defaults["source_weight"] == AlignConfig().source_weight
-
-
 def test_source_weight_zero_still_aligns_by_the_translation() -> None:
     # languages in different scripts: the source view has nothing to match and is switched off
     src = [t.upper()[::-1] for t in TEXT]   # no n-gram in common with the target
