@@ -495,7 +495,11 @@ def run_command(
     formats: str = typer.Option("hf,parquet,jsonl", "--format", "-f", callback=_formats_option,
                                 help="Comma-separated output formats: hf, parquet, jsonl, tsv, moses, tmx."),
     license: str = typer.Option("other", "--license", help="License identifier for the dataset card (Hub style, e.g. cc-by-4.0)."),
-    one_way: bool = typer.Option(False, "--one-way", help="Align with the French-to-English translation only."),
+    two_way: bool = typer.Option(
+        False, "--two-way",
+        help="Also translate the English articles into French (when the engine has that direction) and align "
+             "with both translations: twice the translation time, no better on the dev sets (see the README).",
+    ),
     cache: str | None = typer.Option(None, "--cache", metavar="PATH", help="Translation cache file (default: $ALIGN_CACHE_DIR or the user cache)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Translate everything again, ignoring the cache."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it already holds a dataset."),
@@ -523,7 +527,7 @@ def run_command(
     config = RunConfig(
         engine=engine,
         translations=Path(translations) if translations is not None else None,
-        two_way=not one_way,
+        two_way=two_way,
         cache=Path(cache) if cache else None,
         use_cache=not no_cache,
         formats=tuple(formats.split(",")),

@@ -64,7 +64,7 @@ def test_documents_are_paired_as_the_articles_are(first_run) -> None:
     manifest = load_manifest(out)
     assert manifest["engine"]["name"] == "apertium"
     assert manifest["engine"]["id"].startswith("apertium:fr-en:")
-    assert manifest["reverse_engine"]["id"].startswith("apertium:en-fr:")
+    assert manifest["reverse_engine"] is None  # one-way by default
     assert {(p["fr_id"], p["en_id"]) for p in manifest["document_pairs"]} == pairs
 
 
@@ -134,7 +134,7 @@ def test_rerun_translates_nothing_and_writes_identical_bytes(first_run, cache: P
         run([CORPUS], out, RunConfig(engine="apertium", cache=cache))
     again = run([CORPUS], out, RunConfig(engine="apertium", cache=cache, overwrite=True,
                                          formats=("hf", "parquet", "jsonl", "tmx")))
-    assert {d: t.new for d, t in again.translations.items()} == {"fr-en": 0, "en-fr": 0}
+    assert {d: t.new for d, t in again.translations.items()} == {"fr-en": 0}
     assert _differing(_tree_bytes(out), before) == []
 
 
@@ -193,10 +193,12 @@ def test_cli_refuses_to_overwrite_and_reports_missing_language(first_run, tmp_pa
         run([only_fr], tmp_path / "x", RunConfig(engine="apertium", cache=tmp_path / "c.sqlite3"))
 
 
-def test_one_way_run_uses_only_french_to_english(first_run, cache: Path, tmp_path: Path) -> None:
-    summary = run([CORPUS], tmp_path / "out", RunConfig(engine="apertium", cache=cache, two_way=False))
-    assert set(summary.translations) == {"fr-en"} and summary.translations["fr-en"].new == 0
-    assert load_manifest(tmp_path / "out")["reverse_engine"] is None
+def test_two_way_run_also_translates_english_to_french(first_run, cache: Path, tmp_path: Path) -> None:
+    summary = run([CORPUS], tmp_path / "out", RunConfig(engine="apertium", cache=cache, two_way=True))
+    assert set(summary.translations) == {"fr-en", "en-fr"} and summary.translations["fr-en"].new == 0
+    assert summary.translations["en-fr"].new > 0
+    manifest = load_manifest(tmp_path / "out")
+    assert manifest["reverse_engine"]["id"].startswith("apertium:en-fr:") and "--two-way" in manifest["command"]
     assert {(p.fr_id, p.en_id) for p in summary.doc_pairs} == {(FR_002, EN_000), (FR_002, EN_001)}
     assert summary.kept > 10
 
@@ -244,7 +246,8 @@ def test_provided_translations_build_the_dataset(first_run, cache: Path, tmp_pat
                              for doc in sorted(english, reverse=True)  # any order
                              for i, text in enumerate(english[doc])), encoding="utf-8")
     notes: list[str] = []
-    summary = run([CORPUS], tmp_path / "out", RunConfig(engine="provided", translations=jsonl), log=notes.append)
+    summary = run([CORPUS], tmp_path / "out", RunConfig(engine="provided", translations=jsonl, two_way=True),
+                  log=notes.append)
     manifest = load_manifest(tmp_path / "out")
     assert manifest["engine"]["name"] == "provided" and manifest["engine"]["id"].startswith("provided:mt.jsonl:")
     assert manifest["reverse_engine"] is None and any("one-way" in n for n in notes)
