@@ -150,20 +150,22 @@ def align_evidence(
     src_mt = _fill_failed(src_mt, src)
     if tgt_mt is not None:
         tgt_mt = _fill_failed(tgt_mt, tgt)
-    two = tgt_mt is not None
+
     def keys(texts: Sequence[str]) -> Keys:
         return ngram_keys(texts, cfg.char_orders)
 
-    k_src, k_tgt = keys(src), keys(tgt)
+    k_tgt = keys(tgt)
     ba, bb, wab, vocab = bags(keys(src_mt), k_tgt, cfg.word_weight, cfg.number_weight)
     jlo, jhi = _path_band(sketch(ba, wab, vocab, cfg.sketch_dim), sketch(bb, wab, vocab, cfg.sketch_dim), cfg)
     plo, width = pair_band(jlo, jhi, m)
     # views of the pair, each (source-side bags, target-side bags, n-gram weights, view weight)
     views = [(ba, bb, wab, 1.0)]
-    if two:
-        views.append((*bags(k_src, keys(tgt_mt), cfg.word_weight, cfg.number_weight)[:3], 1.0))  # type: ignore[arg-type]
-    if cfg.source_weight > 0:
-        views.append((*bags(k_src, k_tgt, cfg.word_weight, cfg.number_weight)[:3], cfg.source_weight))
+    if tgt_mt is not None or cfg.source_weight > 0:
+        k_src = keys(src)
+        if tgt_mt is not None:
+            views.append((*bags(k_src, keys(tgt_mt), cfg.word_weight, cfg.number_weight)[:3], 1.0))
+        if cfg.source_weight > 0:
+            views.append((*bags(k_src, k_tgt, cfg.word_weight, cfg.number_weight)[:3], cfg.source_weight))
     total = sum(v[3] for v in views)
     sims, args = [], []
     for x, y, w, _ in views:
