@@ -34,7 +34,7 @@ from align.atomic import write_text_atomic
 from align.errors import AlignError
 from align.sentalign.dp import (background, band_from_path, band_overlaps, block_dice, pair_band, pair_features,
                               path_dp, sketch_band_sims)
-from align.sentalign.features import Keys, bags, ngram_keys, normalise_rows, sketch
+from align.sentalign.features import bags, ngram_keys, normalise_rows, sketch, vocabulary
 from align.translate.lines import read_lines
 
 
@@ -151,21 +151,22 @@ def align_evidence(
     if tgt_mt is not None:
         tgt_mt = _fill_failed(tgt_mt, tgt)
 
-    def keys(texts: Sequence[str]) -> Keys:
-        return ngram_keys(texts, cfg.char_orders)
-
-    k_tgt = keys(tgt)
-    ba, bb, wab, vocab = bags(keys(src_mt), k_tgt, cfg.word_weight, cfg.number_weight)
+    # every text a view uses, hashed and numbered once: [src_mt, tgt] (+ src) (+ tgt_mt)
+    texts = [src_mt, tgt]
+    if tgt_mt is not None or cfg.source_weight > 0:
+        texts.append(src)
+    if tgt_mt is not None:
+        texts.append(tgt_mt)
+    runs, vocab = vocabulary([ngram_keys(t, cfg.char_orders) for t in texts])
+    ba, bb, wab = bags(runs[0], runs[1], vocab, cfg.word_weight, cfg.number_weight)
     jlo, jhi = _path_band(sketch(ba, wab, vocab, cfg.sketch_dim), sketch(bb, wab, vocab, cfg.sketch_dim), cfg)
     plo, width = pair_band(jlo, jhi, m)
     # views of the pair, each (source-side bags, target-side bags, n-gram weights, view weight)
     views = [(ba, bb, wab, 1.0)]
-    if tgt_mt is not None or cfg.source_weight > 0:
-        k_src = keys(src)
-        if tgt_mt is not None:
-            views.append((*bags(k_src, keys(tgt_mt), cfg.word_weight, cfg.number_weight)[:3], 1.0))
-        if cfg.source_weight > 0:
-            views.append((*bags(k_src, k_tgt, cfg.word_weight, cfg.number_weight)[:3], cfg.source_weight))
+    if tgt_mt is not None:
+        views.append((*bags(runs[2], runs[3], vocab, cfg.word_weight, cfg.number_weight), 1.0))
+    if cfg.source_weight > 0:
+        views.append((*bags(runs[2], runs[1], vocab, cfg.word_weight, cfg.number_weight), cfg.source_weight))
     total = sum(v[3] for v in views)
     sims, args = [], []
     for x, y, w, _ in views:

@@ -3,9 +3,10 @@
 A sentence is the bag of its character n-grams (lower-cased, whitespace
 removed, as in chrF) and word uni/bigrams. n-grams are hashed to 32 bits
 (collisions within one document are negligible) and then numbered over the
-vocabulary of both sides, so that overlaps sum(min(count_a, count_b)) can be
-taken with a dense scatter array. Every n-gram is weighted by its inverse
-document frequency over both sides, so that shared function words count little.
+vocabulary of all the document's texts (translation, target, source), so that
+overlaps sum(min(count_a, count_b)) can be taken with a dense scatter array.
+Every n-gram is weighted by its inverse document frequency over the two sides
+of a view, so that shared function words count little.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _mix(h: np.uint64) -> np.uint64:
 
 @nb.njit(cache=True)
 def _ngrams(cps: Arr, offs: Arr, nmin: int, nmax: int, wcps: Arr, woffs: Arr) -> tuple[Arr, Arr]:
-    """Sorted 32-bit n-gram keys of every sentence, repeats kept (low two bits: kind of n-gram).
+    """32-bit n-gram keys of every sentence, repeats kept (low two bits: kind of n-gram).
 
     cps/offs: concatenated code points (whitespace removed) and sentence offsets;
     wcps/woffs: the same for the word stream (words separated by one space, code 32).
@@ -85,7 +86,7 @@ def _ngrams(cps: Arr, offs: Arr, nmin: int, nmax: int, wcps: Arr, woffs: Arr) ->
                     cur = cur * np.uint64(1000003) + np.uint64(wcps[k])
                     digit = digit or 48 <= wcps[k] <= 57
         o = out_offs[s]
-        keys[o:o + pos] = np.sort((buf[:pos] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+        keys[o:o + pos] = (buf[:pos] & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     return keys, out_offs
 
 
@@ -96,6 +97,8 @@ def _vocabulary(keys: Arr) -> tuple[Arr, Arr]:
     Returns (id of each key, key of each id); much faster than np.unique(return_inverse=True).
     """
     size = 1 << 16
+    while size < len(keys):   # room for half the keys distinct without a rebuild (typical: 40%)
+        size *= 2
     table_k = np.zeros(size, np.uint32)
     table_v = np.full(size, -1, np.int32)
     vocab = np.empty(len(keys), np.uint32)
@@ -126,21 +129,25 @@ def _vocabulary(keys: Arr) -> tuple[Arr, Arr]:
 
 
 @nb.njit(cache=True)
-def _runs(inverse: Arr, offs: Arr) -> tuple[Arr, Arr, Arr]:
-    """Collapse each sentence's sorted keys (as vocabulary ids) into (id, count) runs."""
+def _runs(inverse: Arr, offs: Arr, nv: int) -> tuple[Arr, Arr, Arr]:
+    """Collapse each sentence's keys (as vocabulary ids) into (id, count) runs, in order of first appearance."""
     n = len(offs) - 1
     ids = np.empty(len(inverse), np.int32)
     counts = np.empty(len(inverse), np.float32)
     out_offs = np.zeros(n + 1, np.int64)
+    slot = np.full(nv, -1, np.int64)   # where each id's run is; a run before this sentence's start is stale
     pos = 0
     for s in range(n):
+        start = pos
         for k in range(offs[s], offs[s + 1]):
-            if k > offs[s] and inverse[k] == inverse[k - 1]:
-                counts[pos - 1] += 1.0
-            else:
-                ids[pos] = inverse[k]
+            v = inverse[k]
+            if slot[v] < start:
+                slot[v] = pos
+                ids[pos] = v
                 counts[pos] = 1.0
                 pos += 1
+            else:
+                counts[slot[v]] += 1.0
         out_offs[s + 1] = pos
     return ids[:pos].copy(), counts[:pos].copy(), out_offs
 
@@ -156,14 +163,25 @@ def _mass(ids: Arr, counts: Arr, offs: Arr, weights: Arr) -> Arr:
 
 
 @dataclass(frozen=True)
-class Bags:
-    """Bags of n-grams of the sentences of one side: sentence i is ids/counts[offs[i]:offs[i + 1]]."""
+class Runs:
+    """The n-grams of the sentences of one text, numbered over the document's vocabulary: sentence i is
+    ids/counts[offs[i]:offs[i + 1]]."""
 
-    ids: np.ndarray        # int32 vocabulary ids (shared with the other side), one run per distinct n-gram
+    ids: np.ndarray        # int32 vocabulary ids, one run per distinct n-gram
     counts: np.ndarray     # float32 occurrences of each id in the sentence
     offs: np.ndarray       # int64
-    mass: np.ndarray       # float64, weighted n-gram total per sentence
     chars: np.ndarray      # float64, non-space characters per sentence
+
+
+@dataclass(frozen=True)
+class Bags:
+    """Runs of one side of a view, with the view's weighted n-gram total per sentence."""
+
+    ids: np.ndarray        # as in Runs
+    counts: np.ndarray
+    offs: np.ndarray
+    mass: np.ndarray       # float64, weighted n-gram total per sentence
+    chars: np.ndarray
 
 
 _NONWORD = re.compile(r"[\W_]+")
@@ -178,7 +196,7 @@ def _codepoints(texts: Sequence[str]) -> tuple[Arr, Arr]:
 
 @dataclass(frozen=True)
 class Keys:
-    """Sorted n-gram keys of the sentences of one text: sentence i is keys[offs[i]:offs[i + 1]]."""
+    """n-gram keys of the sentences of one text, repeats kept: sentence i is keys[offs[i]:offs[i + 1]]."""
 
     keys: np.ndarray       # uint32
     offs: np.ndarray       # int64
@@ -186,8 +204,7 @@ class Keys:
 
 
 def ngram_keys(texts: Sequence[str], char_orders: tuple[int, int]) -> Keys:
-    """n-gram keys of ``texts`` (language-agnostic: Unicode lower-case and \\w); computed once per text,
-    as a text (the target side) takes part in several views."""
+    """n-gram keys of ``texts`` (language-agnostic: Unicode lower-case and \\w)."""
     lowered = [t.lower() for t in texts]
     chars = ["".join(t.split()) for t in lowered]
     words = [_NONWORD.sub(" ", t).strip() for t in lowered]
@@ -197,23 +214,32 @@ def ngram_keys(texts: Sequence[str], char_orders: tuple[int, int]) -> Keys:
     return Keys(keys, koffs, np.diff(offs).astype(np.float64))
 
 
-def bags(a: Keys, b: Keys, word_weight: float, number_weight: float) -> tuple[Bags, Bags, Arr, Arr]:
-    """Bags of both sides over one vocabulary, the weight of each id, and the vocabulary's keys.
+def vocabulary(texts: Sequence[Keys]) -> tuple[list[Runs], Arr]:
+    """The n-grams of each text numbered over one vocabulary (the document's: every text of it, so that
+    a text taking part in several views is numbered once), and the vocabulary's keys."""
+    inverse, vocab = _vocabulary(np.concatenate([t.keys for t in texts]))
+    out, start = [], 0
+    for t in texts:
+        ids, counts, offs = _runs(inverse[start:start + len(t.keys)], t.offs, len(vocab))
+        out.append(Runs(ids, counts, offs, t.chars))
+        start += len(t.keys)
+    return out, vocab
+
+
+def bags(a: Runs, b: Runs, vocab: Arr, word_weight: float, number_weight: float) -> tuple[Bags, Bags, Arr]:
+    """Bags of the two sides of a view and the weight of each vocabulary id in it.
 
     Weight = idf over the sentences of both sides (x ``word_weight`` for word n-grams, x ``number_weight``
     more for words with a digit).
     """
-    inverse, vocab = _vocabulary(np.concatenate([a.keys, b.keys]))
-    ia, na, oa = _runs(inverse[:len(a.keys)], a.offs)
-    ib, nb_, ob = _runs(inverse[len(a.keys):], b.offs)
-    df = np.bincount(ia, minlength=len(vocab)) + np.bincount(ib, minlength=len(vocab))
+    df = np.bincount(a.ids, minlength=len(vocab)) + np.bincount(b.ids, minlength=len(vocab))
     n_sent = len(a.chars) + len(b.chars)
     weights = np.log((n_sent + 1.0) / (df + 1.0)).astype(np.float32)
     weights[(vocab & np.uint32(1)) == 1] *= np.float32(word_weight)
     weights[(vocab & np.uint32(3)) == 3] *= np.float32(number_weight)
-    side_a = Bags(ia, na, oa, _mass(ia, na, oa, weights), a.chars)
-    side_b = Bags(ib, nb_, ob, _mass(ib, nb_, ob, weights), b.chars)
-    return side_a, side_b, weights, vocab
+    side_a = Bags(a.ids, a.counts, a.offs, _mass(a.ids, a.counts, a.offs, weights), a.chars)
+    side_b = Bags(b.ids, b.counts, b.offs, _mass(b.ids, b.counts, b.offs, weights), b.chars)
+    return side_a, side_b, weights
 
 
 @nb.njit(cache=True)
