@@ -97,8 +97,8 @@ def _vocabulary(keys: Arr) -> tuple[Arr, Arr]:
     Returns (id of each key, key of each id); much faster than np.unique(return_inverse=True).
     """
     size = 1 << 16
-    while size < len(keys):   # room for half the keys distinct without a rebuild (typical: 40%)
-        size *= 2
+    while size < len(keys) and size < 1 << 22:   # no rebuild when up to half the keys are distinct (typical:
+        size *= 2                                # 40%), up to 32 MB; larger texts grow the table as needed
     table_k = np.zeros(size, np.uint32)
     table_v = np.full(size, -1, np.int32)
     vocab = np.empty(len(keys), np.uint32)
