@@ -31,6 +31,7 @@ def check_cover(beads: list[Bead], n: int, m: int) -> None:
     src = [i for b in beads for i in b.src]
     tgt = [j for b in beads for j in b.tgt]
     assert src == list(range(n)) and tgt == list(range(m))  # monotone, each id exactly once
+    assert all(len(b.src) + len(b.tgt) == 1 for b in beads if not (b.src and b.tgt))  # unaligned: one each
     assert all(0.0 <= b.score <= 1.0 for b in beads)
 
 
@@ -313,3 +314,13 @@ def test_deleted_sentence_is_cut_off_a_joined_bead() -> None:
     src, tgt, mt = (read_sentence_file(EUROPARL / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
     got = pairs(align_sentences(src, tgt, mt))
     assert ((1,), ()) in got and ((2,), (1, 2)) in got
+
+
+BAF_XEROX = Path("/work/shared/bench/baf/dev/xerox")
+
+
+@pytest.mark.skipif(not BAF_XEROX.exists(), reason="shared BAF benchmark not available")
+def test_unaligned_sentences_are_beads_of_their_own_on_a_long_document() -> None:
+    # the final cut of joined beads once left two sentences in one unaligned bead ([]:[3221, 3222])
+    src, tgt, mt = (read_sentence_file(BAF_XEROX / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    check_cover(align_sentences(src, tgt, mt), len(src), len(tgt))
