@@ -161,15 +161,17 @@ def align_evidence(
     ba, bb, wab = bags(runs[0], runs[1], vocab, cfg.word_weight, cfg.number_weight)
     jlo, jhi = _path_band(sketch(ba, wab, vocab, cfg.sketch_dim), sketch(bb, wab, vocab, cfg.sketch_dim), cfg)
     plo, width = pair_band(jlo, jhi, m)
-    # views of the pair, each (source-side bags, target-side bags, n-gram weights, view weight)
-    views = [(ba, bb, wab, 1.0)]
+    # views of the pair, each (source-side bags, target-side bags, n-gram weights), and their weights
+    views, weight = [(ba, bb, wab)], [1.0]
     if tgt_mt is not None:
-        views.append((*bags(runs[2], runs[3], vocab, cfg.word_weight, cfg.number_weight), 1.0))
+        views.append(bags(runs[2], runs[3], vocab, cfg.word_weight, cfg.number_weight))
+        weight.append(1.0)
     if cfg.source_weight > 0:
-        views.append((*bags(runs[2], runs[1], vocab, cfg.word_weight, cfg.number_weight), cfg.source_weight))
-    total = sum(v[3] for v in views)
+        views.append(bags(runs[2], runs[1], vocab, cfg.word_weight, cfg.number_weight))
+        weight.append(cfg.source_weight)
+    share = [v / sum(weight) for v in weight]   # a similarity is the weighted mean over the views
     sims, args = [], []
-    for x, y, w, _ in views:
+    for x, y, w in views:
         ov = band_overlaps(x.ids, x.counts, x.offs, y.ids, y.counts, y.offs, w, plo, width)
         bgx, bgy = background(ov, plo, width, x.mass, y.mass, m)
         d, size, lr2 = pair_features(ov, plo, width, x.mass, y.mass, bgx, bgy, ba.chars, bb.chars)
@@ -178,7 +180,7 @@ def align_evidence(
                      np.zeros(len(w), np.float32), np.zeros(len(w), np.float32)))
     unit = max(1.0, 0.5 * (ba.chars.mean() + bb.chars.mean()))
     # 1-1 beads gain  size * (similarity - threshold - lw * log-length-ratio^2), skips 0
-    pair_sim = sum(v[3] * d for v, d in zip(views, sims)) / total   # block_dice of the 1-1 beads in the band
+    pair_sim = sum(f * d for f, d in zip(share, sims))   # block_dice of the 1-1 beads in the band
     gain = size / unit * (pair_sim - cfg.threshold - cfg.length_weight * lr2)
     pi, pj = path_dp(gain, plo, jlo, jhi, n, m, 0.0, 0.0)
     spans = [[int(pi[k]), int(pi[k + 1]), int(pj[k]), int(pj[k + 1])] for k in range(len(pi) - 1)]
@@ -191,7 +193,7 @@ def align_evidence(
             return float(pair_sim[s0, t0 - band_lo[s0]])
         key = (s0, s1, t0, t1)
         if key not in memo:
-            memo[key] = sum(v[3] * block_dice(s0, s1, t0, t1, *a) for v, a in zip(views, args)) / total
+            memo[key] = sum(f * block_dice(s0, s1, t0, t1, *a) for f, a in zip(share, args))
         return memo[key]
 
     cum_a = np.concatenate([[0.0], np.cumsum(ba.chars)]).tolist()
