@@ -174,14 +174,10 @@ class Runs:
 
 
 @dataclass(frozen=True)
-class Bags:
+class Bags(Runs):
     """Runs of one side of a view, with the view's weighted n-gram total per sentence."""
 
-    ids: np.ndarray        # as in Runs
-    counts: np.ndarray
-    offs: np.ndarray
-    mass: np.ndarray       # float64, weighted n-gram total per sentence
-    chars: np.ndarray
+    mass: np.ndarray       # float64
 
 
 _NONWORD = re.compile(r"[\W_]+")
@@ -237,8 +233,7 @@ def bags(a: Runs, b: Runs, vocab: Arr, word_weight: float, number_weight: float)
     weights = np.log((n_sent + 1.0) / (df + 1.0)).astype(np.float32)
     weights[(vocab & np.uint32(1)) == 1] *= np.float32(word_weight)
     weights[(vocab & np.uint32(3)) == 3] *= np.float32(number_weight)
-    side_a = Bags(a.ids, a.counts, a.offs, _mass(a.ids, a.counts, a.offs, weights), a.chars)
-    side_b = Bags(b.ids, b.counts, b.offs, _mass(b.ids, b.counts, b.offs, weights), b.chars)
+    side_a, side_b = (Bags(r.ids, r.counts, r.offs, r.chars, _mass(r.ids, r.counts, r.offs, weights)) for r in (a, b))
     return side_a, side_b, weights
 
 
