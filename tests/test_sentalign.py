@@ -324,3 +324,23 @@ def test_unaligned_sentences_are_beads_of_their_own_on_a_long_document() -> None
     # the final cut of joined beads once left two sentences in one unaligned bead ([]:[3221, 3222])
     src, tgt, mt = (read_sentence_file(BAF_XEROX / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
     check_cover(align_sentences(src, tgt, mt), len(src), len(tgt))
+
+
+def test_sentence_cut_inside_parentheses_on_both_sides_stays_one_bead() -> None:
+    # The splitter broke one sentence at "(." in both languages; each piece aligns 1-1 on its own, but
+    # the second piece closes a parenthesis the first left open, so they are one translation unit.
+    src = [TEXT[0], "Le fichier de vérification (.", "@cs) est enregistré dans le répertoire.", TEXT[3]]
+    tgt = [TEXT[0], "The verification file (.", "@cs) is saved in the directory.", TEXT[3]]
+    got = pairs(align_sentences(src, tgt, tgt))
+    assert got == [((0,), (0,)), ((1, 2), (1, 2)), ((3,), (3,))]
+    # a parenthesis closed on one side only is no such evidence: two 1-1 beads
+    tgt[1], tgt[2] = "The verification file.", "It is saved in the directory (@cs)."
+    assert pairs(align_sentences(src, tgt, tgt)) == [((i,), (i,)) for i in range(4)]
+
+
+@pytest.mark.skipif(not BAF_XEROX.exists(), reason="shared BAF benchmark not available")
+def test_parenthesis_split_pieces_are_joined_on_real_data() -> None:
+    # BAF xerox 2385-2386 "Les fichiers (." + "@cs) de données ..." ↔ 2345-2346 "Verification data (." +
+    # "@cs) files ...": one sentence split by the segmenter on both sides, one bead in the gold
+    src, tgt, mt = (read_sentence_file(BAF_XEROX / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    assert ((2385, 2386), (2345, 2346)) in pairs(align_sentences(src, tgt, mt))

@@ -11,8 +11,9 @@ The similarity is the weighted mean of these views. Steps:
    that everything after runs in a band of bounded width (dp.py);
 3. a 1-1/skip DP in that band on a background-corrected Dice similarity;
 4. best-first joining of adjacent beads into n-m beads (up to ``max_side``), with two
-   cues from the text: a lower-case start continues the sentence before, and a line
-   without final punctuation (heading, boilerplate) stands on its own; then each joined
+   cues from the text: a lower-case start or a parenthesis closed that the sentence before
+   opened continues it, and a line without final punctuation (heading, boilerplate) stands
+   on its own; then each joined
    bead is cut in two where a cut explains it as well (the joining test, re-checked on
    the final bead);
 5. a calibrated score for every bead.
@@ -210,7 +211,8 @@ def align_evidence(
 
     continues = (_continues(src), _continues(tgt))
     alone = (_stands_alone(src), _stands_alone(tgt))
-    spans = _refine(_merge(spans, quality, sized, cfg, continues, alone), quality, sized, cfg)
+    closes = (_closes_parenthesis(src), _closes_parenthesis(tgt))
+    spans = _refine(_merge(spans, quality, sized, cfg, continues, alone, closes), quality, sized, cfg)
     spans = _split(spans, quality, sized, cfg, continues)
     spans = _attach_punctuation(spans, _punctuation_only(src), _punctuation_only(tgt), cfg.max_side)
     return spans, bead_evidence(spans, sim)
@@ -386,10 +388,17 @@ def _score(e: Evidence) -> float:
     return _sigmoid(sum(wi * xi for wi, xi in zip(w, e.features())) + c)
 
 
+def _closes_parenthesis(texts: Sequence[str]) -> list[bool]:
+    """Whether each sentence closes a parenthesis that the sentence before left open: the sentence
+    splitter cut inside the parentheses ("... a verification data (." + "@cs) file ...")."""
+    depth = [t.count("(") - t.count(")") for t in texts]
+    return [k > 0 and depth[k - 1] > 0 and depth[k] < 0 for k in range(len(texts))]
+
+
 def _continues(texts: Sequence[str]) -> list[bool]:
-    """Whether each sentence starts in lower case, i.e. continues the one before it (OCR line breaks,
-    wrong sentence splits)."""
-    return [t.lstrip()[:1].islower() for t in texts]
+    """Whether each sentence continues the one before it (OCR line breaks, wrong sentence splits): it
+    starts in lower case or closes a parenthesis left open."""
+    return [t.lstrip()[:1].islower() or closes for t, closes in zip(texts, _closes_parenthesis(texts))]
 
 
 _SENTENCE_END = ".!?;:…\"'»”’"
@@ -433,7 +442,7 @@ def _attach_punctuation(spans: list[list[int]], src_punct: list[bool], tgt_punct
 
 def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], sized: Callable[[list[int]], float],
            cfg: AlignConfig, continues: tuple[list[bool], list[bool]],
-           alone: tuple[list[bool], list[bool]]) -> list[list[int]]:
+           alone: tuple[list[bool], list[bool]], closes: tuple[list[bool], list[bool]]) -> list[list[int]]:
     """Join adjacent beads best-first while the joined bead is clearly more similar than its parts.
 
     "Its parts" is the length-weighted mean similarity of the two beads (``sim`` includes the
@@ -448,7 +457,9 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
     only when it raises the similarity by ``merge_gain`` itself; a 1-1 bead of two such lines (a
     heading and its translation) joins a neighbour only when the similarity drops by less than
     ``drop_tolerance`` (short headings share a word or two with the section they open, which would
-    otherwise pass the mean test). Two unaligned beads are never joined (the 1-1 pass rejected them).
+    otherwise pass the mean test). Two aligned beads whose boundary cuts a parenthesis on both sides
+    are always joined: the splitter broke one sentence at the same place in both languages. Two
+    unaligned beads are never joined (the 1-1 pass rejected them).
     """
     beads = [list(b) for b in spans]
     aligned = [_aligned(b) for b in beads]
@@ -492,6 +503,8 @@ def _merge(spans: list[list[int]], sim: Callable[[int, int, int, int], float], s
                 gain = max(gain, f - max(fx, fy) + cfg.drop_tolerance)
         elif heading(x) or heading(y):
             gain = min(gain, f - max(fx, fy) + cfg.drop_tolerance)
+        elif closes[0][y[0]] and closes[1][y[2]]:
+            gain = max(gain, 1.0)   # one sentence cut inside parentheses on both sides: its pieces belong together
         return (gain, joined) if gain > 0 else None
 
     heap: list[tuple[float, int, int, int]] = []
