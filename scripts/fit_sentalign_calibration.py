@@ -1,7 +1,7 @@
 """Fit the logistic calibration of sentence-alignment bead scores on the dev gold (prints the coefficients).
 
 Usage: .venv/bin/python scripts/fit_sentalign_calibration.py [--bench-dir /work/shared/bench]
-The printed tuples go into CALIBRATION_ALIGNED / CALIBRATION_SKIPPED in align/sentalign/__init__.py.
+The printed tuples go into CALIBRATION_ALIGNED / CALIBRATION_SKIPPED in align/sentalign/calibration.py.
 
 Besides the dev documents, each document's translation is also aligned with the target side of another
 document of the same benchmark (unrelated texts): every aligned bead there is wrong, so the scores learn

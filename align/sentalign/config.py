@@ -1,0 +1,31 @@
+"""Aligner parameters (one frozen dataclass, shared by the stages of the aligner)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AlignConfig:
+    """Aligner parameters; the defaults were tuned on the dev benchmarks (scripts/bench_alignment.py)."""
+
+    max_side: int = 5            # at most this many sentences on each side of a bead
+    char_orders: tuple[int, int] = (2, 5)   # character n-gram orders, inclusive (whitespace removed)
+    word_weight: float = 1.0     # weight of a word uni/bigram relative to a character n-gram
+    number_weight: float = 2.0   # extra weight of a word containing a digit (numbers survive translation)
+    source_weight: float = 0.4   # weight of the untranslated source against the target (names, numbers,
+                                 # cognates the MT mangled), relative to the MT view; 0 for other scripts
+    threshold: float = -0.04     # a 1-1 bead is kept when its background-corrected similarity exceeds this
+    length_weight: float = 0.04  # weight of the squared log char-length ratio of a bead's two sides
+    sketch_dim: int = 512        # size of the dense hashed sentence vectors used to find the path
+    path_threshold: float = 0.1  # a 1-1 step of the search path must have a sketch cosine above this
+    band_width: int = 4          # exact beads are searched within this many sentences of the path
+    full_search_cells: int = 4_000_000   # above this many sentence pairs, search the path coarse-to-fine
+    coarse_blocks: int = 800     # about this many blocks per side in the coarse pass
+    band_margin: int = 2         # band half-width around the coarse path, in blocks
+    merge_gain: float = 0.01     # an unaligned neighbour joins a bead when similarity rises by more (see joining.py)
+    merge_margin: float = 0.05   # two aligned beads are joined when the whole beats their mean by more
+    drop_tolerance: float = 0.02   # a fragment (lower-case start) or a heading pair joins a neighbour
+                                   # unless the similarity drops by more than this (see joining.py)
+    refine_gain: float = 0.01    # a boundary sentence moves to the next bead when similarity rises by more
+
