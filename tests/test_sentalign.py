@@ -338,9 +338,24 @@ def test_sentence_cut_inside_parentheses_on_both_sides_stays_one_bead() -> None:
     assert pairs(align_sentences(src, tgt, tgt)) == [((i,), (i,)) for i in range(4)]
 
 
+
+def test_sentence_cut_after_a_full_stop_on_both_sides_stays_one_bead() -> None:
+    # "monitor_pg001.ext" split after the full stop in both languages: a lower-case start right after
+    # a full stop is a cut inside a sentence, so the pieces are one bead
+    src = [TEXT[0], "Le premier fichier s'appelle moniteur_pg001.", "ext et contient la page.", TEXT[3]]
+    tgt = [TEXT[0], "The first file is called monitor_pg001.", "ext and holds the page.", TEXT[3]]
+    assert pairs(align_sentences(src, tgt, tgt)) == [((0,), (0,)), ((1, 2), (1, 2)), ((3,), (3,))]
+    # after a semicolon (list items) a lower-case start is no such cut
+    src[1], tgt[1] = src[1][:-1] + " ;", tgt[1][:-1] + " ;"
+    assert pairs(align_sentences(src, tgt, tgt)) == [((i,), (i,)) for i in range(4)]
+
+
 @pytest.mark.skipif(not BAF_XEROX.exists(), reason="shared BAF benchmark not available")
-def test_parenthesis_split_pieces_are_joined_on_real_data() -> None:
+def test_pieces_of_a_sentence_split_on_both_sides_are_joined_on_real_data() -> None:
     # BAF xerox 2385-2386 "Les fichiers (." + "@cs) de données ..." ↔ 2345-2346 "Verification data (." +
     # "@cs) files ...": one sentence split by the segmenter on both sides, one bead in the gold
     src, tgt, mt = (read_sentence_file(BAF_XEROX / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
-    assert ((2385, 2386), (2345, 2346)) in pairs(align_sentences(src, tgt, mt))
+    got = pairs(align_sentences(src, tgt, mt))
+    assert ((2385, 2386), (2345, 2346)) in got
+    # 1740-1741 "moniteur_pg001." + "ext" ↔ 1709-1710 "monitor_pg001." + "ext": split after a full stop
+    assert ((1740, 1741), (1709, 1710)) in got

@@ -18,8 +18,8 @@ def join_beads(spans: list[list[int]], src: Sequence[str], tgt: Sequence[str], s
     boundary moves, cuts of joined beads, then punctuation-only beads attached to the next one."""
     continues = (_continues(src), _continues(tgt))
     alone = (_stands_alone(src), _stands_alone(tgt))
-    closes = (_closes_parenthesis(src), _closes_parenthesis(tgt))
-    spans = _refine(_merge(spans, sim, sized, cfg, continues, alone, closes), sim, sized, cfg)
+    cut = (_cut_mid_sentence(src), _cut_mid_sentence(tgt))
+    spans = _refine(_merge(spans, sim, sized, cfg, continues, alone, cut), sim, sized, cfg)
     spans = _split(spans, sim, sized, cfg, continues)
     return _attach_punctuation(spans, _punctuation_only(src), _punctuation_only(tgt), cfg.max_side)
 
@@ -32,17 +32,20 @@ def aligned(span: Sequence[int]) -> bool:
 # --------------------------------------------------------------------------- cues from the text
 
 
-def _closes_parenthesis(texts: Sequence[str]) -> list[bool]:
-    """Whether each sentence closes a parenthesis that the sentence before left open: the sentence
-    splitter cut inside the parentheses ("... a verification data (." + "@cs) file ...")."""
+def _cut_mid_sentence(texts: Sequence[str]) -> list[bool]:
+    """Whether the sentence splitter cut inside a sentence before each one: it closes a parenthesis the
+    sentence before left open ("... a verification data (." + "@cs) file ..."), or it starts in lower
+    case right after a full stop (a file name "monitor_pg001." + "ext", an abbreviation)."""
     depth = [t.count("(") - t.count(")") for t in texts]
-    return [k > 0 and depth[k - 1] > 0 and depth[k] < 0 for k in range(len(texts))]
+    return [k > 0 and ((depth[k - 1] > 0 and depth[k] < 0)
+                       or (texts[k - 1].rstrip().endswith(".") and texts[k].lstrip()[:1].islower()))
+            for k in range(len(texts))]
 
 
 def _continues(texts: Sequence[str]) -> list[bool]:
     """Whether each sentence continues the one before it (OCR line breaks, wrong sentence splits): it
     starts in lower case or closes a parenthesis left open."""
-    return [t.lstrip()[:1].islower() or closes for t, closes in zip(texts, _closes_parenthesis(texts))]
+    return [t.lstrip()[:1].islower() or cut for t, cut in zip(texts, _cut_mid_sentence(texts))]
 
 
 _SENTENCE_END = ".!?;:…\"'»”’"
@@ -66,7 +69,7 @@ def _punctuation_only(texts: Sequence[str]) -> list[bool]:
 
 def _merge(spans: list[list[int]], sim: Sim, sized: Sized,
            cfg: AlignConfig, continues: tuple[list[bool], list[bool]],
-           alone: tuple[list[bool], list[bool]], closes: tuple[list[bool], list[bool]]) -> list[list[int]]:
+           alone: tuple[list[bool], list[bool]], cut: tuple[list[bool], list[bool]]) -> list[list[int]]:
     """Join adjacent beads best-first while the joined bead is clearly more similar than its parts.
 
     "Its parts" is the length-weighted mean similarity of the two beads (``sim`` includes the
@@ -81,8 +84,8 @@ def _merge(spans: list[list[int]], sim: Sim, sized: Sized,
     only when it raises the similarity by ``merge_gain`` itself; a 1-1 bead of two such lines (a
     heading and its translation) joins a neighbour only when the similarity drops by less than
     ``drop_tolerance`` (short headings share a word or two with the section they open, which would
-    otherwise pass the mean test). Two aligned beads whose boundary cuts a parenthesis on both sides
-    are always joined: the splitter broke one sentence at the same place in both languages. Two
+    otherwise pass the mean test). Two aligned beads whose boundary is a cut inside a sentence on both
+    sides (see _cut_mid_sentence) are always joined: the splitter broke one sentence in both languages. Two
     unaligned beads are never joined (the 1-1 pass rejected them).
     """
     beads = [list(b) for b in spans]
@@ -127,8 +130,8 @@ def _merge(spans: list[list[int]], sim: Sim, sized: Sized,
                 gain = max(gain, f - max(fx, fy) + cfg.drop_tolerance)
         elif heading(x) or heading(y):
             gain = min(gain, f - max(fx, fy) + cfg.drop_tolerance)
-        elif closes[0][y[0]] and closes[1][y[2]]:
-            gain = max(gain, 1.0)   # one sentence cut inside parentheses on both sides: its pieces belong together
+        elif cut[0][y[0]] and cut[1][y[2]]:
+            gain = max(gain, 1.0)   # one sentence the splitter cut on both sides: its pieces belong together
         return (gain, joined) if gain > 0 else None
 
     heap: list[tuple[float, int, int, int]] = []
