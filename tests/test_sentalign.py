@@ -350,6 +350,18 @@ def test_sentence_cut_after_a_full_stop_on_both_sides_stays_one_bead() -> None:
     assert pairs(align_sentences(src, tgt, tgt)) == [((i,), (i,)) for i in range(4)]
 
 
+
+def test_reference_cut_after_the_author_stays_one_bead() -> None:
+    # author-date references split after the author's initials in both languages: "(1992) ..." opens
+    # the rest of the reference, so each reference is one bead (2-2), not author + details (1-1 + 1-1)
+    src = [TEXT[0], "SMITH, J.", "(1992) « Les aînés et la technologie », Montréal.",
+           "JONES, K.", "(1994) « Vieillir en réseau », Ottawa.", TEXT[3]]
+    tgt = [TEXT[0], "SMITH, J.", "(1992) \"Seniors and Technology\", Montreal.",
+           "JONES, K.", "(1994) \"Ageing Online\", Ottawa.", TEXT[3]]
+    got = pairs(align_sentences(src, tgt, tgt))
+    assert got == [((0,), (0,)), ((1, 2), (1, 2)), ((3, 4), (3, 4)), ((5,), (5,))]
+
+
 @pytest.mark.skipif(not BAF_XEROX.exists(), reason="shared BAF benchmark not available")
 def test_pieces_of_a_sentence_split_on_both_sides_are_joined_on_real_data() -> None:
     # BAF xerox 2385-2386 "Les fichiers (." + "@cs) de données ..." ↔ 2345-2346 "Verification data (." +

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections.abc import Callable, Sequence
 
 from align.sentalign.config import AlignConfig
 
 Sim = Callable[[int, int, int, int], float]   # similarity of the bead [s0, s1) x [t0, t1)
 Sized = Callable[[list[int]], float]         # length weight of a bead span
+
+# a year in parentheses opens the rest of an author-date reference ("BOWE, Frank." + "(1988), «Why ...»")
+_YEAR = re.compile(r"\(\d{4}[a-z]?\)")
 
 
 def join_beads(spans: list[list[int]], src: Sequence[str], tgt: Sequence[str], sim: Sim, sized: Sized,
@@ -34,11 +38,13 @@ def aligned(span: Sequence[int]) -> bool:
 
 def _cut_mid_sentence(texts: Sequence[str]) -> list[bool]:
     """Whether the sentence splitter cut inside a sentence before each one: it closes a parenthesis the
-    sentence before left open ("... a verification data (." + "@cs) file ..."), or it starts in lower
-    case right after a full stop (a file name "monitor_pg001." + "ext", an abbreviation)."""
+    sentence before left open ("... a verification data (." + "@cs) file ..."), it starts in lower
+    case right after a full stop (a file name "monitor_pg001." + "ext", an abbreviation), or it starts
+    with a year in parentheses (a reference cut after the author's initials: "Smith, J." + "(1992) ...")."""
     depth = [t.count("(") - t.count(")") for t in texts]
     return [k > 0 and ((depth[k - 1] > 0 and depth[k] < 0)
-                       or (texts[k - 1].rstrip().endswith(".") and texts[k].lstrip()[:1].islower()))
+                       or (texts[k - 1].rstrip().endswith(".") and texts[k].lstrip()[:1].islower())
+                       or _YEAR.match(texts[k].lstrip()) is not None)
             for k in range(len(texts))]
 
 
