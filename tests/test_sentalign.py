@@ -293,6 +293,22 @@ def test_punctuation_only_pair_joins_the_following_bead() -> None:
     assert pairs(align_sentences(src[:3], tgt[:3], src[:3]))[-1] == ((2,), (2,))
 
 
+
+def test_unaligned_punctuation_segments_face_to_face_are_paired() -> None:
+    # dot leaders of different lengths share no n-grams worth the name, so the 1-1 pass leaves both
+    # unaligned, and they join no neighbour by similarity (they have no content); side by side,
+    # between two aligned beads, they are counterparts
+    src = [TEXT[0], ". . . . . . . . . . . .", TEXT[1], TEXT[2]]
+    tgt = [TEXT[0], ".", TEXT[1], TEXT[2]]
+    for a, b in ((src, tgt), (tgt, src)):
+        beads = align_sentences(a, b, a)
+        check_cover(beads, 4, 4)
+        assert pairs(beads) == [((i,), (i,)) for i in range(4)]
+    # a punctuation line facing a sentence is not paired by position
+    tgt[1] = "A line of text that nobody translated."
+    assert pairs(align_sentences(src, tgt, src)) == [((0,), (0,)), ((), (1,)), ((1,), ()), ((2,), (2,)), ((3,), (3,))]
+
+
 EUROPARL_DOC02 = Path("/work/shared/bench/fren-europarl/dev/doc02")
 
 

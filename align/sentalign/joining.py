@@ -6,6 +6,7 @@ import heapq
 import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from align.sentalign.config import AlignConfig
 
@@ -19,13 +20,11 @@ _YEAR = re.compile(r"\(\d{4}[a-z]?\)")
 def join_beads(spans: list[list[int]], src: Sequence[str], tgt: Sequence[str], sim: Sim, sized: Sized,
                cfg: AlignConfig) -> list[list[int]]:
     """Bead spans ``[s0, s1, t0, t1]`` of the 1-1/skip path joined into n-m beads: best-first joining,
-    boundary moves, cuts of joined beads, then punctuation-only beads attached to the next one."""
-    continues = (_continues(src), _continues(tgt))
-    alone = (_stands_alone(src), _stands_alone(tgt))
-    cut = (_cut_mid_sentence(src), _cut_mid_sentence(tgt))
-    spans = _refine(_merge(spans, sim, sized, cfg, continues, alone, cut), sim, sized, cfg)
-    spans = _split(spans, sim, sized, cfg, continues)
-    return _attach_punctuation(spans, _punctuation_only(src), _punctuation_only(tgt), cfg.max_side)
+    boundary moves, cuts of joined beads, then punctuation-only segments placed by position."""
+    cues = Cues.of(src, tgt)
+    spans = _refine(_merge(spans, sim, sized, cfg, cues), sim, sized, cfg)
+    spans = _split(spans, sim, sized, cfg, cues.continues)
+    return _pair_punctuation(_attach_punctuation(spans, cues.punct, cfg.max_side), cues.punct)
 
 
 def aligned(span: Sequence[int]) -> bool:
@@ -34,6 +33,22 @@ def aligned(span: Sequence[int]) -> bool:
 
 
 # --------------------------------------------------------------------------- cues from the text
+
+Flags = tuple[list[bool], list[bool]]   # one flag per sentence: (source side, target side)
+
+
+@dataclass(frozen=True)
+class Cues:
+    """What the text itself says about each sentence (see the functions below)."""
+
+    continues: Flags   # it continues the sentence before it
+    cut: Flags         # the splitter cut inside a sentence just before it
+    alone: Flags       # a line of its own: heading, caption, boilerplate
+    punct: Flags       # only punctuation: layout, nothing to translate
+
+    @classmethod
+    def of(cls, src: Sequence[str], tgt: Sequence[str]) -> Cues:
+        return cls(*((f(src), f(tgt)) for f in (_continues, _cut_mid_sentence, _stands_alone, _punctuation_only)))
 
 
 def _cut_mid_sentence(texts: Sequence[str]) -> list[bool]:
@@ -50,7 +65,7 @@ def _cut_mid_sentence(texts: Sequence[str]) -> list[bool]:
 
 def _continues(texts: Sequence[str]) -> list[bool]:
     """Whether each sentence continues the one before it (OCR line breaks, wrong sentence splits): it
-    starts in lower case or closes a parenthesis left open."""
+    starts in lower case, or the splitter cut inside a sentence before it (see _cut_mid_sentence)."""
     return [t.lstrip()[:1].islower() or cut for t, cut in zip(texts, _cut_mid_sentence(texts))]
 
 
@@ -74,8 +89,7 @@ def _punctuation_only(texts: Sequence[str]) -> list[bool]:
 
 
 def _merge(spans: list[list[int]], sim: Sim, sized: Sized,
-           cfg: AlignConfig, continues: tuple[list[bool], list[bool]],
-           alone: tuple[list[bool], list[bool]], cut: tuple[list[bool], list[bool]]) -> list[list[int]]:
+           cfg: AlignConfig, cues: Cues) -> list[list[int]]:
     """Join adjacent beads best-first while the joined bead is clearly more similar than its parts.
 
     "Its parts" is the length-weighted mean similarity of the two beads (``sim`` includes the
@@ -92,7 +106,8 @@ def _merge(spans: list[list[int]], sim: Sim, sized: Sized,
     ``drop_tolerance`` (short headings share a word or two with the section they open, which would
     otherwise pass the mean test). Two aligned beads whose boundary is a cut inside a sentence on both
     sides (see _cut_mid_sentence) are always joined: the splitter broke one sentence in both languages. Two
-    unaligned beads are never joined (the 1-1 pass rejected them).
+    unaligned beads are never joined (the 1-1 pass rejected them), nor is an unaligned punctuation-only
+    segment (nothing to judge it by: _pair_punctuation places it).
     """
     beads = [list(b) for b in spans]
     paired = [aligned(b) for b in beads]
@@ -103,7 +118,7 @@ def _merge(spans: list[list[int]], sim: Sim, sized: Sized,
     version = [0] * len(beads)
 
     def heading(b: list[int]) -> bool:
-        return b[1] - b[0] == 1 and b[3] - b[2] == 1 and alone[0][b[0]] and alone[1][b[2]]
+        return b[1] - b[0] == 1 and b[3] - b[2] == 1 and cues.alone[0][b[0]] and cues.alone[1][b[2]]
 
     def candidate(k: int) -> tuple[float, list[int]] | None:
         """Gain of joining bead k with the next live bead, or None if not allowed."""
@@ -126,17 +141,19 @@ def _merge(spans: list[list[int]], sim: Sim, sized: Sized,
         if not (paired[k] and paired[q]):
             u = y if paired[k] else x   # the unaligned bead
             side = 0 if u[0] < u[1] else 1
-            if alone[side][u[2 * side]]:
+            if cues.punct[side][u[2 * side]]:
+                return None   # layout has no content to judge by: placed by position (_pair_punctuation)
+            if cues.alone[side][u[2 * side]]:
                 # a heading or boilerplate line joins a neighbour only if it raises the neighbour's
                 # similarity itself (not just more than its length would lower it)
                 gain = min(gain, f - max(fx, fy) - cfg.merge_gain)
-            if continues[side][y[2 * side]]:
+            if cues.continues[side][y[2 * side]]:
                 # the unaligned sentence is a piece of its neighbour's sentence (or the reverse): it
                 # joins unless that clearly lowers the similarity, even if it adds none
                 gain = max(gain, f - max(fx, fy) + cfg.drop_tolerance)
         elif heading(x) or heading(y):
             gain = min(gain, f - max(fx, fy) + cfg.drop_tolerance)
-        elif cut[0][y[0]] and cut[1][y[2]]:
+        elif cues.cut[0][y[0]] and cues.cut[1][y[2]]:
             gain = max(gain, 1.0)   # one sentence the splitter cut on both sides: its pieces belong together
         return (gain, joined) if gain > 0 else None
 
@@ -206,7 +223,7 @@ def _refine(spans: list[list[int]], sim: Sim, sized: Sized,
 
 
 def _split(spans: list[list[int]], sim: Sim, sized: Sized,
-           cfg: AlignConfig, continues: tuple[list[bool], list[bool]]) -> list[list[int]]:
+           cfg: AlignConfig, continues: Flags) -> list[list[int]]:
     """Cut each joined bead in two where the joining test no longer holds for the final bead.
 
     Greedy joining tests a bead against the two parts it was built from, but later joins and moves can
@@ -240,8 +257,7 @@ def _split(spans: list[list[int]], sim: Sim, sized: Sized,
     return out
 
 
-def _attach_punctuation(spans: list[list[int]], src_punct: list[bool], tgt_punct: list[bool],
-                        max_side: int) -> list[list[int]]:
+def _attach_punctuation(spans: list[list[int]], punct: Flags, max_side: int) -> list[list[int]]:
     """Join each aligned bead made only of punctuation segments to the aligned bead that follows.
 
     Such a bead ("  . . . . ." ↔ ". . . . .") is layout, not a translation unit: the leaders of a
@@ -252,7 +268,7 @@ def _attach_punctuation(spans: list[list[int]], src_punct: list[bool], tgt_punct
     while k < len(spans):
         b = spans[k]
         nxt = spans[k + 1] if k + 1 < len(spans) else None
-        if (aligned(b) and all(src_punct[b[0]:b[1]]) and all(tgt_punct[b[2]:b[3]])
+        if (aligned(b) and all(punct[0][b[0]:b[1]]) and all(punct[1][b[2]:b[3]])
                 and nxt is not None and aligned(nxt)
                 and nxt[1] - b[0] <= max_side and nxt[3] - b[2] <= max_side):
             out.append([b[0], nxt[1], b[2], nxt[3]])
@@ -263,3 +279,22 @@ def _attach_punctuation(spans: list[list[int]], src_punct: list[bool], tgt_punct
     return out
 
 
+
+
+def _pair_punctuation(spans: list[list[int]], punct: Flags) -> list[list[int]]:
+    """Pair an unaligned punctuation-only segment with one on the other side next to it.
+
+    Similarity cannot tell layout lines apart (". . . ." ↔ "."); at the same place in the text they
+    are counterparts, not a deletion next to an insertion.
+    """
+    out: list[list[int]] = []
+    for b in spans:
+        prev = out[-1] if out else None
+        if (prev is not None and not aligned(prev) and not aligned(b)
+                and (prev[0] < prev[1]) != (b[0] < b[1])
+                and all(punct[0][i] for x in (prev, b) for i in range(x[0], x[1]))
+                and all(punct[1][j] for x in (prev, b) for j in range(x[2], x[3]))):
+            out[-1] = [min(prev[0], b[0]), max(prev[1], b[1]), min(prev[2], b[2]), max(prev[3], b[3])]
+            continue
+        out.append(b)
+    return out
