@@ -387,3 +387,14 @@ def test_pieces_of_a_sentence_split_on_both_sides_are_joined_on_real_data() -> N
     assert ((2385, 2386), (2345, 2346)) in got
     # 1740-1741 "moniteur_pg001." + "ext" ↔ 1709-1710 "monitor_pg001." + "ext": split after a full stop
     assert ((1740, 1741), (1709, 1710)) in got
+
+
+def test_join_margin_shrinks_for_a_weakly_matching_translation() -> None:
+    from align.sentalign import _scaled_margins
+
+    cfg = AlignConfig()
+    assert _scaled_margins(cfg, [0.3, 0.25, 0.4]) is cfg            # a good MT keeps the margin
+    assert _scaled_margins(cfg, []) is cfg                          # nothing aligned: nothing to judge by
+    weak = _scaled_margins(cfg, [0.04, 0.05, 0.06])                 # median a quarter of the reference
+    assert weak.merge_margin == pytest.approx(cfg.merge_margin * 0.5)
+    assert weak.merge_gain == cfg.merge_gain                        # only the margin of two aligned beads

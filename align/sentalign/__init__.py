@@ -24,6 +24,7 @@ See the README section "Sentence alignment" for the reasons behind each step.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from align.sentalign.config import AlignConfig
 from align.sentalign.dp import (background, band_from_path, band_overlaps, block_dice, pair_band, pair_features,
                               path_dp, sketch_band_sims)
 from align.sentalign.features import bags, ngram_keys, normalise_rows, sketch, vocabulary
-from align.sentalign.joining import join_beads
+from align.sentalign.joining import aligned, join_beads
 from align.translate.lines import read_lines
 
 __all__ = ["AlignConfig", "Bead", "Evidence", "align_evidence", "align_sentences", "format_alignment",
@@ -190,8 +191,22 @@ def align_evidence(
         lr = math.log((cum_a[s1] - cum_a[s0] + 1.0) / (cum_b[t1] - cum_b[t0] + 1.0))
         return sim(s0, s1, t0, t1) - cfg.length_weight * lr * lr
 
-    spans = join_beads(spans, src, tgt, quality, sized, cfg)
+    spans = join_beads(spans, src, tgt, quality, sized, _scaled_margins(cfg, [sim(*b) for b in spans if aligned(b)]))
     return spans, bead_evidence(spans, sim)
+
+
+def _scaled_margins(cfg: AlignConfig, path_sims: list[float]) -> AlignConfig:
+    """``cfg`` with the join margin shrunk for a document whose MT matches weakly.
+
+    A weaker MT compresses every similarity, and the margin by which two aligned beads must gain to
+    be joined is in similarity units. Measured on Text+Berg dev with three MT systems of one text, the
+    best margin falls with the MT's quality; it shrinks here with the square root of the median 1-1
+    similarity of the path, relative to ``margin_reference`` (documents above it keep the margin), to
+    half the margin at most (below that the texts hardly match, and nothing would stop joining).
+    """
+    median = float(np.median(path_sims)) if path_sims else cfg.margin_reference
+    scale = math.sqrt(min(1.0, max(0.25, median / cfg.margin_reference)))
+    return dataclasses.replace(cfg, merge_margin=cfg.merge_margin * scale) if scale < 1.0 else cfg
 
 
 def _fill_failed(mt: Sequence[str], texts: Sequence[str]) -> list[str]:

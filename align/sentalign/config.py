@@ -25,6 +25,8 @@ class AlignConfig:
     band_margin: int = 2         # band half-width around the coarse path, in blocks
     merge_gain: float = 0.01     # an unaligned neighbour joins a bead when similarity rises by more (see joining.py)
     merge_margin: float = 0.05   # two aligned beads are joined when the whole beats their mean by more
+    margin_reference: float = 0.2   # a document whose median 1-1 similarity is lower (weaker MT) gets
+                                    # merge_margin times sqrt(median / this)
     drop_tolerance: float = 0.02   # a fragment (lower-case start) or a heading pair joins a neighbour
                                    # unless the similarity drops by more than this (see joining.py)
     refine_gain: float = 0.01    # a boundary sentence moves to the next bead when similarity rises by more
