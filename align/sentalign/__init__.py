@@ -10,11 +10,15 @@ The similarity is the weighted mean of these views. Steps:
 2. a rough 1-1 path from dense sketches, coarse-to-fine on long documents, so
    that everything after runs in a band of bounded width (dp.py);
 3. a 1-1/skip DP in that band on a background-corrected Dice similarity;
-4. best-first joining of adjacent beads into n-m beads (up to ``max_side``), with
-   cues from the text: a lower-case start, or a parenthesis closed that the sentence
-   before opened, continues it; a line without final punctuation (heading,
-   boilerplate) stands on its own; then each joined bead is cut in two where a cut
-   explains it as well (the joining test, re-checked on the final bead) (joining.py);
+4. best-first joining of adjacent beads into n-m beads (up to ``max_side``), with a
+   margin that shrinks when the document's MT matches weakly, and cues from the text:
+   a lower-case start continues the sentence before; a piece the splitter cut off a
+   sentence on both sides (a parenthesis closed that the piece before opened, a
+   lower-case start after a full stop, a year in parentheses opening a reference) is
+   joined to it; a line without final punctuation (heading, boilerplate) stands on its
+   own; punctuation-only segments are placed by position; then each joined bead is
+   cut in two where a cut explains it as well (the joining test, re-checked on the
+   final bead) (joining.py);
 5. a calibrated score for every bead (calibration.py).
 
 Parameters are in ``AlignConfig`` (config.py).
