@@ -48,7 +48,15 @@ class Cues:
 
     @classmethod
     def of(cls, src: Sequence[str], tgt: Sequence[str]) -> Cues:
-        return cls(*((f(src), f(tgt)) for f in (_continues, _cut_mid_sentence, _stands_alone, _punctuation_only)))
+        a, b = _side_cues(src), _side_cues(tgt)
+        return cls(*zip(a, b))
+
+
+def _side_cues(texts: Sequence[str]) -> tuple[list[bool], list[bool], list[bool], list[bool]]:
+    """The cues of one side, in the order of Cues' fields, each computed once."""
+    cut = _cut_mid_sentence(texts)
+    continues = _continues(texts, cut)
+    return continues, cut, _stands_alone(texts, continues), _punctuation_only(texts)
 
 
 def _cut_mid_sentence(texts: Sequence[str]) -> list[bool]:
@@ -63,20 +71,19 @@ def _cut_mid_sentence(texts: Sequence[str]) -> list[bool]:
             for k in range(len(texts))]
 
 
-def _continues(texts: Sequence[str]) -> list[bool]:
+def _continues(texts: Sequence[str], cut: list[bool]) -> list[bool]:
     """Whether each sentence continues the one before it (OCR line breaks, wrong sentence splits): it
-    starts in lower case, or the splitter cut inside a sentence before it (see _cut_mid_sentence)."""
-    return [t.lstrip()[:1].islower() or cut for t, cut in zip(texts, _cut_mid_sentence(texts))]
+    starts in lower case, or the splitter cut inside a sentence before it (``cut``)."""
+    return [t.lstrip()[:1].islower() or c for t, c in zip(texts, cut)]
 
 
 _SENTENCE_END = ".!?;:…\"'»”’"
 
 
-def _stands_alone(texts: Sequence[str]) -> list[bool]:
+def _stands_alone(texts: Sequence[str], continues: list[bool]) -> list[bool]:
     """Whether each sentence is a line of its own: a heading, caption or web boilerplate ("Read more"),
     i.e. it neither continues the one before it nor ends like a sentence."""
-    return [bool(t.strip()) and t.rstrip()[-1] not in _SENTENCE_END and not c
-            for t, c in zip(texts, _continues(texts))]
+    return [bool(t.strip()) and t.rstrip()[-1] not in _SENTENCE_END and not c for t, c in zip(texts, continues)]
 
 
 def _punctuation_only(texts: Sequence[str]) -> list[bool]:
