@@ -275,8 +275,7 @@ def _attach_punctuation(spans: list[list[int]], punct: Flags, max_side: int) -> 
     while k < len(spans):
         b = spans[k]
         nxt = spans[k + 1] if k + 1 < len(spans) else None
-        if (aligned(b) and all(punct[0][b[0]:b[1]]) and all(punct[1][b[2]:b[3]])
-                and nxt is not None and aligned(nxt)
+        if (aligned(b) and _layout(b, punct) and nxt is not None and aligned(nxt)
                 and nxt[1] - b[0] <= max_side and nxt[3] - b[2] <= max_side):
             out.append([b[0], nxt[1], b[2], nxt[3]])
             k += 2
@@ -284,8 +283,6 @@ def _attach_punctuation(spans: list[list[int]], punct: Flags, max_side: int) -> 
         out.append(b)
         k += 1
     return out
-
-
 
 
 def _pair_punctuation(spans: list[list[int]], punct: Flags) -> list[list[int]]:
@@ -296,12 +293,15 @@ def _pair_punctuation(spans: list[list[int]], punct: Flags) -> list[list[int]]:
     """
     out: list[list[int]] = []
     for b in spans:
-        prev = out[-1] if out else None
-        if (prev is not None and not aligned(prev) and not aligned(b)
-                and (prev[0] < prev[1]) != (b[0] < b[1])
-                and all(punct[0][i] for x in (prev, b) for i in range(x[0], x[1]))
-                and all(punct[1][j] for x in (prev, b) for j in range(x[2], x[3]))):
-            out[-1] = [min(prev[0], b[0]), max(prev[1], b[1]), min(prev[2], b[2]), max(prev[3], b[3])]
-            continue
+        if out and not aligned(out[-1]) and not aligned(b):
+            both = [out[-1][0], b[1], out[-1][2], b[3]]   # adjacent spans: their union
+            if aligned(both) and _layout(both, punct):   # one sentence on each side, both layout
+                out[-1] = both
+                continue
         out.append(b)
     return out
+
+
+def _layout(span: Sequence[int], punct: Flags) -> bool:
+    """Whether every sentence of a bead span is punctuation only."""
+    return all(punct[0][span[0]:span[1]]) and all(punct[1][span[2]:span[3]])
