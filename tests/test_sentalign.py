@@ -304,9 +304,48 @@ def test_unaligned_punctuation_segments_face_to_face_are_paired() -> None:
         beads = align_sentences(a, b, a)
         check_cover(beads, 4, 4)
         assert pairs(beads) == [((i,), (i,)) for i in range(4)]
-    # a punctuation line facing a sentence is not paired by position
+    # a punctuation line facing a sentence is not paired by position (the dot leaders go with the
+    # sentence after them, see test_stray_punctuation_joins_the_bead_its_typography_points_to)
     tgt[1] = "A line of text that nobody translated."
-    assert pairs(align_sentences(src, tgt, src)) == [((0,), (0,)), ((), (1,)), ((1,), ()), ((2,), (2,)), ((3,), (3,))]
+    assert pairs(align_sentences(src, tgt, src)) == [((0,), (0,)), ((), (1,)), ((1, 2), (2,)), ((3,), (3,))]
+
+
+def test_stray_punctuation_joins_the_bead_its_typography_points_to() -> None:
+    # A list item whose ";" the splitter cut off: the ";" has no counterpart segment (the English
+    # item keeps it), so it goes with the item before it ...
+    item = "Les loisirs (activités physiques, intellectuelles, sociales)"
+    src = [TEXT[0], item, ";", TEXT[1], TEXT[2]]
+    tgt = [TEXT[0], "Les loisirs (activités physiques, intellectuelles, sociales);", TEXT[1], TEXT[2]]
+    beads = align_sentences(src, tgt, src)
+    check_cover(beads, 5, 4)
+    assert pairs(beads) == [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,)), ((4,), (3,))]
+    # ... but not after a sentence that already ended
+    src[1] = item + "."
+    assert ((2,), ()) in pairs(align_sentences(src, tgt, src))
+    # dot leaders of a table-of-contents line on one side only go with the page number after them;
+    # an opening quote with the sentence it opens
+    for stray in (". . . . . . . .", "«"):
+        src = [TEXT[0], TEXT[1], stray, TEXT[2], TEXT[3]]
+        tgt = [TEXT[0], TEXT[1], TEXT[2], TEXT[3]]
+        for a, b, want in ((src, tgt, ((2, 3), (2,))), (tgt, src, ((2,), (2, 3)))):
+            beads = align_sentences(a, b, a)
+            check_cover(beads, len(a), len(b))
+            assert want in pairs(beads)
+    # other punctuation (a stray bullet) stays unaligned
+    src[2] = "*"
+    assert ((2,), ()) in pairs(align_sentences(src, tgt, src))
+
+
+BAF_CITI2 = Path("/work/shared/bench/baf/dev/citi2")
+
+
+@pytest.mark.skipif(not BAF_CITI2.exists(), reason="shared BAF benchmark not available")
+def test_stray_punctuation_on_real_data() -> None:
+    # BAF citi2: a list whose French items end in a ";" segment of its own (606-607 ↔ 611), and table-of-
+    # contents leaders with no counterpart before a page number (90-91 ↔ 91), joined as in the gold
+    src, tgt, mt = (read_sentence_file(BAF_CITI2 / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    got = pairs(align_sentences(src, tgt, mt))
+    assert ((606, 607), (611,)) in got and ((90, 91), (91,)) in got
 
 
 EUROPARL_DOC02 = Path("/work/shared/bench/fren-europarl/dev/doc02")

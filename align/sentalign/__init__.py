@@ -16,7 +16,7 @@ The similarity is the weighted mean of these views. Steps:
    sentence on both sides (a parenthesis closed that the piece before opened, a
    lower-case start after a full stop, a year in parentheses opening a reference) is
    joined to it; a line without final punctuation (heading, boilerplate) stands on its
-   own; punctuation-only segments are placed by position; then each joined bead is
+   own; punctuation-only segments are placed by position and typography; then each joined bead is
    cut in two where a cut explains it as well (the joining test, re-checked on the
    final bead) (joining.py);
 5. a calibrated score for every bead (calibration.py).

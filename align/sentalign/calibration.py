@@ -14,10 +14,10 @@ from align.sentalign.joining import aligned
 # scripts/fit_sentalign_calibration.py (target: the bead is exactly a gold bead).
 # Aligned beads: slopes on log similarity, log document median, margin, sentences beyond 1-1, unaligned
 # neighbours; intercept.
-CALIBRATION_ALIGNED = (0.58, 2.74, -2.57, -1.06, -2.41, 9.38)
+CALIBRATION_ALIGNED = (0.49, 2.86, -2.45, -1.04, -2.21, 9.39)
 # Unaligned sentences: slopes on the log of the best similarity to a nearby sentence and of the document
 # median; intercept.
-CALIBRATION_SKIPPED = (-0.41, -0.91, -2.63)
+CALIBRATION_SKIPPED = (-0.49, -0.53, -2.30)
 
 
 @dataclass(frozen=True)

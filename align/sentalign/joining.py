@@ -20,11 +20,12 @@ _YEAR = re.compile(r"\(\d{4}[a-z]?\)")
 def join_beads(spans: list[list[int]], src: Sequence[str], tgt: Sequence[str], sim: Sim, sized: Sized,
                cfg: AlignConfig) -> list[list[int]]:
     """Bead spans ``[s0, s1, t0, t1]`` of the 1-1/skip path joined into n-m beads: best-first joining,
-    boundary moves, cuts of joined beads, then punctuation-only segments placed by position."""
+    boundary moves, cuts of joined beads, then punctuation-only segments placed by position and typography."""
     cues = Cues.of(src, tgt)
     spans = _refine(_merge(spans, sim, sized, cfg, cues), sim, sized, cfg)
     spans = _split(spans, sim, sized, cfg, cues.continues)
-    return _pair_punctuation(_attach_punctuation(spans, cues.punct, cfg.max_side), cues.punct)
+    spans = _pair_punctuation(_attach_punctuation(spans, cues.punct, cfg.max_side), cues.punct)
+    return _attach_stray_punctuation(spans, cues, cfg.max_side)
 
 
 def aligned(span: Sequence[int]) -> bool:
@@ -45,6 +46,8 @@ class Cues:
     cut: Flags         # the splitter cut inside a sentence just before it
     alone: Flags       # a line of its own: heading, caption, boilerplate
     punct: Flags       # only punctuation: layout, nothing to translate
+    trails: Flags      # punctuation that ends the sentence before it (a ";" split off a list item)
+    leads: Flags       # punctuation that leads into the segment after it (dot leaders, an opening quote)
 
     @classmethod
     def of(cls, src: Sequence[str], tgt: Sequence[str]) -> Cues:
@@ -52,11 +55,13 @@ class Cues:
         return cls(*zip(a, b))
 
 
-def _side_cues(texts: Sequence[str]) -> tuple[list[bool], list[bool], list[bool], list[bool]]:
+def _side_cues(texts: Sequence[str]) -> tuple[list[bool], ...]:
     """The cues of one side, in the order of Cues' fields, each computed once."""
     cut = _cut_mid_sentence(texts)
     continues = _continues(texts, cut)
-    return continues, cut, _stands_alone(texts, continues), _punctuation_only(texts)
+    punct = _punctuation_only(texts)
+    trails, leads = _punctuation_roles(texts, punct)
+    return continues, cut, _stands_alone(texts, continues), punct, trails, leads
 
 
 def _cut_mid_sentence(texts: Sequence[str]) -> list[bool]:
@@ -92,6 +97,25 @@ def _punctuation_only(texts: Sequence[str]) -> list[bool]:
     return [bool(t.strip()) and not any(c.isalnum() for c in t) for t in texts]
 
 
+# a closing mark ends what comes before it; dot leaders and an opening mark lead into what follows
+_CLOSING = tuple(",;:!?)]»”’")
+_LEADING = re.compile(r"[.\s…]+|[(\[«“\"]")   # dots only: leaders (or a full stop, which ends nothing on its own)
+
+
+def _punctuation_roles(texts: Sequence[str], punct: list[bool]) -> Flags:
+    """Which punctuation-only segments belong with the sentence before them (a closing mark after a
+    sentence left without final punctuation: "… (maison, appartement)" + ";") and which with the one
+    after them (dot leaders before a page number, an opening quote)."""
+    trails, leads = [], []
+    for k, t in enumerate(texts):
+        s = t.strip()
+        trail = (punct[k] and k > 0 and s.startswith(_CLOSING) and bool(texts[k - 1].strip())
+                 and texts[k - 1].rstrip()[-1] not in _SENTENCE_END)
+        trails.append(trail)
+        leads.append(punct[k] and not trail and _LEADING.fullmatch(s) is not None)
+    return trails, leads
+
+
 # --------------------------------------------------------------------------- joining, in the order applied
 
 
@@ -114,7 +138,7 @@ def _merge(spans: list[list[int]], sim: Sim, sized: Sized,
     otherwise pass the mean test). Two aligned beads whose boundary is a cut inside a sentence on both
     sides (see _cut_mid_sentence) are always joined: the splitter broke one sentence in both languages. Two
     unaligned beads are never joined (the 1-1 pass rejected them), nor is an unaligned punctuation-only
-    segment (nothing to judge it by: _pair_punctuation places it).
+    segment (nothing to judge it by: _pair_punctuation and _attach_stray_punctuation place it).
     """
     beads = [list(b) for b in spans]
     paired = [aligned(b) for b in beads]
@@ -305,3 +329,28 @@ def _pair_punctuation(spans: list[list[int]], punct: Flags) -> list[list[int]]:
 def _layout(span: Sequence[int], punct: Flags) -> bool:
     """Whether every sentence of a bead span is punctuation only."""
     return all(punct[0][span[0]:span[1]]) and all(punct[1][span[2]:span[3]])
+
+
+def _attach_stray_punctuation(spans: list[list[int]], cues: Cues, max_side: int) -> list[list[int]]:
+    """Join each punctuation-only segment still unaligned to the aligned bead it belongs with.
+
+    Nothing in it can be translated, so similarity cannot place it; its typography can: a closing
+    mark split off the sentence before it goes with that sentence's bead, dot leaders or an opening
+    quote with the bead that follows (``Cues.trails``, ``Cues.leads``). Other punctuation stays unaligned.
+    """
+    out = [list(b) for b in spans]
+    k = 0
+    while k < len(out):
+        b = out[k]
+        if not aligned(b):   # one sentence on one side
+            side = 0 if b[0] < b[1] else 1
+            i = b[2 * side]
+            for j, wanted in ((k - 1, cues.trails[side][i]), (k + 1, cues.leads[side][i])):
+                if wanted and 0 <= j < len(out) and aligned(out[j]):
+                    x, y = out[min(j, k)], out[max(j, k)]
+                    if y[1] - x[0] <= max_side and y[3] - x[2] <= max_side:
+                        out[min(j, k):max(j, k) + 1] = [[x[0], y[1], x[2], y[3]]]   # adjacent spans: their union
+                        k = min(j, k)
+                        break
+        k += 1
+    return out
