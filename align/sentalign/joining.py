@@ -33,6 +33,16 @@ def aligned(span: Sequence[int]) -> bool:
     return span[0] < span[1] and span[2] < span[3]
 
 
+def _union(x: Sequence[int], y: Sequence[int]) -> list[int]:
+    """The span of two adjacent bead spans, ``x`` before ``y``."""
+    return [x[0], y[1], x[2], y[3]]
+
+
+def _fits(span: Sequence[int], max_side: int) -> bool:
+    """Whether a bead span has at most ``max_side`` sentences on each side."""
+    return span[1] - span[0] <= max_side and span[3] - span[2] <= max_side
+
+
 # --------------------------------------------------------------------------- cues from the text
 
 Flags = tuple[list[bool], list[bool]]   # one flag per sentence: (source side, target side)
@@ -159,8 +169,8 @@ def _merge(spans: list[list[int]], sim: Sim, sized: Sized,
         x, y = beads[k], beads[q]
         if not (sized(x) and sized(y)):
             return None   # an empty line stays on its own
-        joined = [x[0], y[1], x[2], y[3]]
-        if joined[1] - joined[0] > cfg.max_side or joined[3] - joined[2] > cfg.max_side:
+        joined = _union(x, y)
+        if not _fits(joined, cfg.max_side):
             return None
         f = sim(*joined)
         margin = cfg.merge_margin if paired[k] and paired[q] else cfg.merge_gain
@@ -243,7 +253,7 @@ def _refine(spans: list[list[int]], sim: Sim, sized: Sized,
                     continue
                 nx, ny = list(x), list(y)
                 nx[side + 1] = ny[side] = cut
-                if max(nx[1] - nx[0], nx[3] - nx[2], ny[1] - ny[0], ny[3] - ny[2]) > cfg.max_side:
+                if not (_fits(nx, cfg.max_side) and _fits(ny, cfg.max_side)):
                     continue
                 v = value(nx, ny)
                 if v > best:
@@ -300,8 +310,8 @@ def _attach_punctuation(spans: list[list[int]], punct: Flags, max_side: int) -> 
         b = spans[k]
         nxt = spans[k + 1] if k + 1 < len(spans) else None
         if (aligned(b) and _layout(b, punct) and nxt is not None and aligned(nxt)
-                and nxt[1] - b[0] <= max_side and nxt[3] - b[2] <= max_side):
-            out.append([b[0], nxt[1], b[2], nxt[3]])
+                and _fits(_union(b, nxt), max_side)):
+            out.append(_union(b, nxt))
             k += 2
             continue
         out.append(b)
@@ -318,7 +328,7 @@ def _pair_punctuation(spans: list[list[int]], punct: Flags) -> list[list[int]]:
     out: list[list[int]] = []
     for b in spans:
         if out and not aligned(out[-1]) and not aligned(b):
-            both = [out[-1][0], b[1], out[-1][2], b[3]]   # adjacent spans: their union
+            both = _union(out[-1], b)
             if aligned(both) and _layout(both, punct):   # one sentence on each side, both layout
                 out[-1] = both
                 continue
@@ -347,9 +357,9 @@ def _attach_stray_punctuation(spans: list[list[int]], cues: Cues, max_side: int)
             i = b[2 * side]
             for j, wanted in ((k - 1, cues.trails[side][i]), (k + 1, cues.leads[side][i])):
                 if wanted and 0 <= j < len(out) and aligned(out[j]):
-                    x, y = out[min(j, k)], out[max(j, k)]
-                    if y[1] - x[0] <= max_side and y[3] - x[2] <= max_side:
-                        out[min(j, k):max(j, k) + 1] = [[x[0], y[1], x[2], y[3]]]   # adjacent spans: their union
+                    joined = _union(out[min(j, k)], out[max(j, k)])
+                    if _fits(joined, max_side):
+                        out[min(j, k):max(j, k) + 1] = [joined]
                         k = min(j, k)
                         break
         k += 1
