@@ -6,6 +6,7 @@ call the API function of that stage, and print.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import typer
@@ -330,11 +331,19 @@ def sentences_command(
     ),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the alignment here instead of stdout."),
     # defaults as in AlignConfig (not imported here: it loads numba; a test keeps the two equal)
-    max_side: int = typer.Option(5, "--max-side", min=1, max=8, help="Most sentences on one side of a bead."),
+    max_side: int = typer.Option(
+        5, "--max-side", min=1, max=8, help="Most sentences on one side of a bead (a reordered passage excepted)."
+    ),
     source_weight: float = typer.Option(
         0.4, "--source-weight", min=0.0,
         help="Weight of the untranslated source compared with the target (names, numbers, cognates), relative to "
              "the translation; 0 when the two languages are written in different scripts.",
+    ),
+    reordered: bool = typer.Option(
+        True, "--reordered/--no-reordered",
+        help="Output a passage whose items come in another order on each side (a glossary sorted in each "
+             "language) as one bead with a score near 0, as hand alignments mark it; with --no-reordered "
+             "the monotone path goes through it.",
     ),
 ) -> None:
     """Align two sentence files (Bleualign-style); print Vecalign format \\[i, j]:\\[k]:score."""
@@ -350,8 +359,10 @@ def sentences_command(
                 f"{path}: {len(texts[name])} lines, but {src if ref == 'src' else tgt} has {len(texts[ref])}; "
                 "a translation file needs exactly one line per sentence"
             )
-    beads = align_sentences(texts["src"], texts["tgt"], texts["src_mt"], texts.get("tgt_mt"),
-                            AlignConfig(max_side=max_side, source_weight=source_weight))
+    config = AlignConfig(max_side=max_side, source_weight=source_weight)
+    if not reordered:
+        config = dataclasses.replace(config, reorder_window=0)
+    beads = align_sentences(texts["src"], texts["tgt"], texts["src_mt"], texts.get("tgt_mt"), config)
     if output is None:
         typer.echo(format_alignment(beads), nl=False)
     else:
@@ -510,7 +521,6 @@ def run_command(
     export. Re-running with the same inputs reuses cached translations and writes
     the same bytes. OUT is built next to itself and renamed into place at the end.
     """
-    import dataclasses
     import signal
     from pathlib import Path
 

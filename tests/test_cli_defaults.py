@@ -21,6 +21,7 @@ def test_sentences_defaults_are_the_aligner_defaults() -> None:
     params = _params("sentences")
     assert params["max_side"].default == AlignConfig().max_side  # type: ignore[attr-defined]
     assert params["source_weight"].default == AlignConfig().source_weight  # type: ignore[attr-defined]
+    assert params["reordered"].default == (AlignConfig().reorder_window > 0)  # type: ignore[attr-defined]
 
 
 def test_evaluate_defaults_are_the_library_defaults() -> None:

@@ -96,6 +96,33 @@ OTHER = [
 ]
 
 
+def test_reordered_list_is_one_bead() -> None:
+    # A glossary sorted in another order on the target side (here reversed): its items cross each
+    # other, so no monotone path can pair them; the whole list is one bead, as hand alignments mark it,
+    # and the text around it stays 1-1.
+    src = TEXT[:3] + OTHER + TEXT[3:6]
+    tgt = TEXT[:3] + OTHER[::-1] + TEXT[3:6]
+    beads = align_sentences(src, tgt, src)
+    got = pairs(beads)
+    block = (tuple(range(3, 13)), tuple(range(3, 13)))
+    assert got == [((i,), (i,)) for i in range(3)] + [block] + [((i,), (i,)) for i in range(13, 16)]
+    assert beads[3].score < 0.01   # a passage, not a translation unit to export
+    check_cover(beads, len(src), len(tgt))
+    # off, the list is left to the monotone path: nothing beyond max_side
+    beads = align_sentences(src, tgt, src, config=AlignConfig(reorder_window=0))
+    assert max(max(len(b.src), len(b.tgt)) for b in beads) <= AlignConfig().max_side
+
+
+def test_two_swapped_items_are_not_a_reordered_list() -> None:
+    # Two crossing links (a title quoted in the other language at each end of a document, two swapped
+    # items) are too little evidence for a passage: each item stays a bead of its own or unaligned.
+    tgt = [TEXT[7]] + TEXT[1:7] + [TEXT[0]] + TEXT[8:]
+    beads = align_sentences(TEXT, tgt, TEXT)
+    assert max(max(len(b.src), len(b.tgt)) for b in beads) == 1
+    assert ((3,), (3,)) in pairs(beads)
+    check_cover(beads, len(TEXT), len(tgt))
+
+
 def test_translations_score_high_and_unrelated_texts_low() -> None:
     # Bead scores say how likely a bead is right: high for a text and its copy, low for any bead
     # between unrelated texts (document alignment relies on this to tell them apart).
@@ -203,6 +230,19 @@ def test_cli_sentences_and_eval_on_small_files(tmp_path: Path) -> None:
     r = _cli(["eval-alignment", "--gold", str(gold), "--pred", str(out), "--src", str(src), "--tgt", str(tgt)])
     assert r.exit_code == 0, r.output
     assert "strict    1.0000  1.0000  1.0000" in r.output
+
+
+def test_cli_reordered_passage_on_and_off(tmp_path: Path) -> None:
+    src, tgt = tmp_path / "src.txt", tmp_path / "tgt.txt"
+    src.write_text("\n".join(TEXT[:3] + OTHER + TEXT[3:6]) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(TEXT[:3] + OTHER[::-1] + TEXT[3:6]) + "\n", encoding="utf-8")
+    base = ["sentences", "--src", str(src), "--tgt", str(tgt), "--src-mt", str(src)]
+    r = _cli(base)
+    assert r.exit_code == 0, r.output
+    assert "[3, 4, 5, 6, 7, 8, 9, 10, 11, 12]:[3, 4, 5, 6, 7, 8, 9, 10, 11, 12]:0.0" in r.output
+    r = _cli(base + ["--no-reordered"])
+    assert r.exit_code == 0, r.output
+    assert "[3, 4, 5, 6, 7" not in r.output and "[0]:[0]:" in r.output
 
 
 def test_cli_translation_line_count_mismatch_is_a_clear_error(tmp_path: Path) -> None:
@@ -379,6 +419,17 @@ def test_unaligned_sentences_are_beads_of_their_own_on_a_long_document() -> None
     # the final cut of joined beads once left two sentences in one unaligned bead ([]:[3221, 3222])
     src, tgt, mt = (read_sentence_file(BAF_XEROX / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
     check_cover(align_sentences(src, tgt, mt), len(src), len(tgt))
+
+
+@pytest.mark.skipif(not BAF_XEROX.exists(), reason="shared BAF benchmark not available")
+def test_reordered_glossary_on_real_data() -> None:
+    # xerox ends with a glossary sorted alphabetically in each language (gold: one bead, source
+    # 3308-3556, target 3208-3451); it is the only passage of the manual output as one bead
+    src, tgt, mt = (read_sentence_file(BAF_XEROX / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    big = [b for b in align_sentences(src, tgt, mt) if max(len(b.src), len(b.tgt)) > AlignConfig().max_side]
+    assert len(big) == 1
+    assert 3308 <= big[0].src[0] < big[0].src[-1] <= 3556 and len(big[0].src) > 200
+    assert 3208 <= big[0].tgt[0] < big[0].tgt[-1] <= 3451 and len(big[0].tgt) > 200
 
 
 def test_sentence_cut_inside_parentheses_on_both_sides_stays_one_bead() -> None:

@@ -19,7 +19,9 @@ The similarity is the weighted mean of these views. Steps:
    own; punctuation-only segments are placed by position and typography; then each joined bead is
    cut in two where a cut explains it as well (the joining test, re-checked on the
    final bead) (joining.py);
-5. a calibrated score for every bead (calibration.py).
+5. a passage whose items come in another order on each side (a glossary sorted in each
+   language), found from links that cross each other, becomes one bead (reorder.py);
+6. a calibrated score for every bead (calibration.py).
 
 Parameters are in ``AlignConfig`` (config.py).
 
@@ -41,9 +43,10 @@ from align.errors import AlignError
 from align.sentalign.calibration import Evidence, bead_evidence, score_bead
 from align.sentalign.config import AlignConfig
 from align.sentalign.dp import (background, band_from_path, band_overlaps, block_dice, pair_band, pair_features,
-                              path_dp, sketch_band_sims)
+                              pairs_dice, path_dp, sketch_band_sims)
 from align.sentalign.features import bags, ngram_keys, normalise_rows, sketch, vocabulary
 from align.sentalign.joining import aligned, join_beads
+from align.sentalign.reorder import candidates, crossing_links, merge_reordered
 from align.translate.lines import read_lines
 
 __all__ = ["AlignConfig", "Bead", "Evidence", "align_evidence", "align_sentences", "format_alignment",
@@ -82,9 +85,9 @@ def _coarse_band(sa: np.ndarray, sb: np.ndarray, cfg: AlignConfig) -> tuple[np.n
 
 
 def _path_band(sa: np.ndarray, sb: np.ndarray, cfg: AlignConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Narrow band around the best 1-1 path of sentence sketches (searched in a coarse band if long)."""
+    """Narrow band around the best 1-1 path of sentence sketches (rows L2-normalised; searched in a coarse band
+    if long)."""
     n, m = len(sa), len(sb)
-    sa, sb = normalise_rows(sa), normalise_rows(sb)
     if n * m <= cfg.full_search_cells:
         jlo, jhi = np.zeros(n + 1, np.int64), np.full(n + 1, m, np.int64)
         sim = sa @ sb.T
@@ -146,7 +149,9 @@ def align_evidence(
         texts.append(tgt_mt)
     runs, vocab = vocabulary([ngram_keys(t, cfg.char_orders) for t in texts])
     ba, bb, wab = bags(runs[0], runs[1], vocab, cfg.word_weight, cfg.number_weight)
-    jlo, jhi = _path_band(sketch(ba, wab, vocab, cfg.sketch_dim), sketch(bb, wab, vocab, cfg.sketch_dim), cfg)
+    sa = normalise_rows(sketch(ba, wab, vocab, cfg.sketch_dim))
+    sb = normalise_rows(sketch(bb, wab, vocab, cfg.sketch_dim))
+    jlo, jhi = _path_band(sa, sb, cfg)
     plo, width = pair_band(jlo, jhi, m)
     # views of the pair, each (source-side bags, target-side bags, n-gram weights), and their weights
     views, weight = [(ba, bb, wab)], [1.0]
@@ -196,7 +201,18 @@ def align_evidence(
         return sim(s0, s1, t0, t1) - cfg.length_weight * lr * lr
 
     spans = join_beads(spans, src, tgt, quality, sized, _scaled_margins(cfg, [sim(*b) for b in spans if aligned(b)]))
+    if cfg.reorder_window > 0:
+        spans = _merge_reordered(spans, sa, sb, args, share, ba.chars, bb.chars, cfg)
     return spans, bead_evidence(spans, sim)
+
+
+def _merge_reordered(spans: list[list[int]], sa: np.ndarray, sb: np.ndarray, args: list[tuple], share: list[float],
+                     chars_a: np.ndarray, chars_b: np.ndarray, cfg: AlignConfig) -> list[list[int]]:
+    """``spans`` with reordered passages merged (reorder.py): candidate pairs found by sketch cosine within
+    ``reorder_window`` of the path, compared exactly, and the links among them."""
+    ii, jj = candidates(sa, sb, spans, cfg.reorder_window)
+    sim = sum(f * pairs_dice(ii, jj, *a) for f, a in zip(share, args))
+    return merge_reordered(spans, crossing_links(ii, jj, sim, spans, chars_a, chars_b, cfg), cfg)
 
 
 def _scaled_margins(cfg: AlignConfig, path_sims: list[float]) -> AlignConfig:

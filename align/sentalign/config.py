@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class AlignConfig:
     """Aligner parameters; the defaults were tuned on the dev benchmarks (scripts/bench_alignment.py)."""
 
-    max_side: int = 5            # at most this many sentences on each side of a bead
+    max_side: int = 5            # at most this many sentences on each side of a bead (but a reordered passage)
     char_orders: tuple[int, int] = (2, 5)   # character n-gram orders, inclusive (whitespace removed)
     word_weight: float = 1.0     # weight of a word uni/bigram relative to a character n-gram
     number_weight: float = 2.0   # extra weight of a word containing a digit (numbers survive translation)
@@ -30,4 +30,11 @@ class AlignConfig:
     drop_tolerance: float = 0.02   # a fragment (lower-case start) or a heading pair joins a neighbour
                                    # unless the similarity drops by more than this (see joining.py)
     refine_gain: float = 0.01    # a boundary sentence moves to the next bead when similarity rises by more
+    # reordered passages (reorder.py): crossing links are searched this many targets either side of the path
+    # (0: off); a link is each other's best match by this margin over the runner-up in its row and its column;
+    # a passage is reordered with at least reorder_links crossing links and reorder_density links per bead
+    reorder_window: int = 200
+    reorder_margin: float = 0.1
+    reorder_links: int = 3
+    reorder_density: float = 0.1
 

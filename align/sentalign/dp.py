@@ -165,6 +165,17 @@ def block_dice(s0: int, s1: int, t0: int, t1: int, ida: Arr, ca: Arr, oa: Arr, i
 
 
 @nb.njit(cache=True)
+def pairs_dice(ii: Arr, jj: Arr, ida: Arr, ca: Arr, oa: Arr, idb: Arr, cb: Arr, ob: Arr, weights: Arr, mass_a: Arr,
+               mass_b: Arr, bg_a: Arr, bg_b: Arr, dense_a: Arr, dense_b: Arr) -> Arr:
+    """``block_dice`` of the 1-1 beads (ii[p], jj[p])."""
+    out = np.empty(len(ii))
+    for p in range(len(ii)):
+        out[p] = block_dice(ii[p], ii[p] + 1, jj[p], jj[p] + 1, ida, ca, oa, idb, cb, ob, weights, mass_a, mass_b,
+                            bg_a, bg_b, dense_a, dense_b)
+    return out
+
+
+@nb.njit(cache=True)
 def pair_features(ov: Arr, plo: Arr, width: Arr, mass_a: Arr, mass_b: Arr, bg_a: Arr, bg_b: Arr, ch_a: Arr,
                   ch_b: Arr) -> tuple[Arr, Arr, Arr]:
     """Per band pair: Dice minus the chance level of both sentences, mean char length, squared log length ratio."""
