@@ -55,26 +55,38 @@ def sketch_band_sims(a: Arr, b: Arr, plo: Arr, width: Arr) -> Arr:
 
 
 @nb.njit(cache=True)
-def band_overlaps(ida: Arr, ca: Arr, oa: Arr, idb: Arr, cb: Arr, ob: Arr, weights: Arr, plo: Arr, width: Arr) -> Arr:
-    """Weighted bag overlap sum(w * min(count_a, count_b)) of source-side sentence i and target plo[i] + k.
+def pair_overlaps(ii: Arr, jj: Arr, ida: Arr, ca: Arr, oa: Arr, idb: Arr, cb: Arr, ob: Arr, weights: Arr) -> Arr:
+    """Weighted bag overlap sum(w * min(count_a, count_b)) of source-side sentence ii[p] and target-side jj[p].
 
-    Sentence i's counts are scattered into a dense array indexed by vocabulary id, so each pair costs one
-    pass over the target sentence's n-grams (no branchy merge).
+    Pairs come grouped by source sentence: its counts are scattered once into a dense array indexed by
+    vocabulary id, so each pair costs one pass over the target sentence's n-grams (no branchy merge).
     """
-    n = len(oa) - 1
-    out = np.zeros((n, width.max() if n else 0), np.float32)
+    out = np.zeros(len(ii), np.float32)
     dense = np.zeros(len(weights), np.float32)
-    for i in range(n):
+    p = 0
+    while p < len(ii):
+        i = ii[p]
         for k in range(oa[i], oa[i + 1]):
             dense[ida[k]] = ca[k]
-        for q in range(width[i]):
-            j = plo[i] + q
+        while p < len(ii) and ii[p] == i:
+            j = jj[p]
             s = 0.0
             for k in range(ob[j], ob[j + 1]):
                 s += weights[idb[k]] * min(dense[idb[k]], cb[k])
-            out[i, q] = s
+            out[p] = s
+            p += 1
         for k in range(oa[i], oa[i + 1]):
             dense[ida[k]] = 0.0
+    return out
+
+
+def band_overlaps(ida: Arr, ca: Arr, oa: Arr, idb: Arr, cb: Arr, ob: Arr, weights: Arr, plo: Arr, width: Arr) -> Arr:
+    """``pair_overlaps`` of source-side sentence i and target plo[i] + k, as a band matrix [i, k]."""
+    n = len(oa) - 1
+    ii = np.repeat(np.arange(n), width)
+    kk = np.arange(len(ii)) - np.repeat(np.cumsum(width) - width, width)
+    out = np.zeros((n, width.max() if n else 0), np.float32)
+    out[ii, kk] = pair_overlaps(ii, plo[ii] + kk, ida, ca, oa, idb, cb, ob, weights)
     return out
 
 
@@ -164,15 +176,13 @@ def block_dice(s0: int, s1: int, t0: int, t1: int, ida: Arr, ca: Arr, oa: Arr, i
     return f - bg / (s1 - s0 + t1 - t0)
 
 
-@nb.njit(cache=True)
 def pairs_dice(ii: Arr, jj: Arr, ida: Arr, ca: Arr, oa: Arr, idb: Arr, cb: Arr, ob: Arr, weights: Arr, mass_a: Arr,
-               mass_b: Arr, bg_a: Arr, bg_b: Arr, dense_a: Arr, dense_b: Arr) -> Arr:
-    """``block_dice`` of the 1-1 beads (ii[p], jj[p])."""
-    out = np.empty(len(ii))
-    for p in range(len(ii)):
-        out[p] = block_dice(ii[p], ii[p] + 1, jj[p], jj[p] + 1, ida, ca, oa, idb, cb, ob, weights, mass_a, mass_b,
-                            bg_a, bg_b, dense_a, dense_b)
-    return out
+               mass_b: Arr, bg_a: Arr, bg_b: Arr) -> Arr:
+    """Dice similarity of the pairs (ii[p], jj[p]) minus the chance level of both sentences (as ``block_dice``
+    of a 1-1 bead)."""
+    ov = pair_overlaps(ii, jj, ida, ca, oa, idb, cb, ob, weights)
+    den = mass_a[ii] + mass_b[jj]
+    return 2.0 * ov / np.maximum(den, 1e-12) - 0.5 * (bg_a[ii] + bg_b[jj])
 
 
 @nb.njit(cache=True)
