@@ -421,8 +421,8 @@ def test_unaligned_sentences_are_beads_of_their_own_on_a_long_document() -> None
     check_cover(align_sentences(src, tgt, mt), len(src), len(tgt))
 
 
-@pytest.mark.skipif(not BAF_XEROX.exists(), reason="shared BAF benchmark not available")
-def test_reordered_glossary_on_real_data() -> None:
+@pytest.mark.skipif(not (BAF_XEROX.exists() and BAF_CITI1.exists()), reason="shared BAF benchmark not available")
+def test_reordered_passages_on_real_data() -> None:
     # xerox ends with a glossary sorted alphabetically in each language (gold: one bead, source
     # 3308-3556, target 3208-3451); it is the only passage of the manual output as one bead
     src, tgt, mt = (read_sentence_file(BAF_XEROX / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
@@ -430,6 +430,11 @@ def test_reordered_glossary_on_real_data() -> None:
     assert len(big) == 1
     assert 3308 <= big[0].src[0] < big[0].src[-1] <= 3556 and len(big[0].src) > 200
     assert 3208 <= big[0].tgt[0] < big[0].tgt[-1] <= 3451 and len(big[0].tgt) > 200
+    # citi1's bibliography, whose entries are sorted differently (gold: source 592-605, target 600-610)
+    src, tgt, mt = (read_sentence_file(BAF_CITI1 / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    big = [b for b in align_sentences(src, tgt, mt) if max(len(b.src), len(b.tgt)) > AlignConfig().max_side]
+    assert len(big) == 1
+    assert 592 <= big[0].src[0] < big[0].src[-1] <= 605 and 600 <= big[0].tgt[0] < big[0].tgt[-1] <= 610
 
 
 def test_sentence_cut_inside_parentheses_on_both_sides_stays_one_bead() -> None:

@@ -21,7 +21,9 @@ from align.sentalign.config import AlignConfig
 Arr = np.ndarray
 
 _CHUNK = 256        # source rows per matrix product in the candidate search
-_CANDIDATES = 4     # targets per source compared exactly (the sketch's best; more changes nothing on the dev sets)
+_CANDIDATES = 16    # targets per source compared exactly (the sketch's best): the runner-up of a link must be among
+                    # them, or the margin is overrated (2-3 let a spurious link through; 12-48 give the same
+                    # links on dev)
 _MIN_CHARS = 25     # shorter lines (page numbers, "Figure 3-4.") recur out of place without any reordering
 _MIN_DISTANCE = 3   # beads between a link's two sentences: closer, it is a boundary the joining already weighed
 
