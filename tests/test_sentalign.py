@@ -27,6 +27,12 @@ def pairs(beads: list[Bead]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     return [(b.src, b.tgt) for b in beads]
 
 
+def apertium_doc(folder: Path) -> tuple[list[str], list[str], list[str]]:
+    """Source, target and Apertium MT of a French-English benchmark document."""
+    src, tgt, mt = (read_sentence_file(folder / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    return src, tgt, mt
+
+
 def check_cover(beads: list[Bead], n: int, m: int) -> None:
     src = [i for b in beads for i in b.src]
     tgt = [j for b in beads for j in b.tgt]
@@ -293,7 +299,7 @@ def test_boilerplate_line_stays_unaligned() -> None:
     # Europarl dev target 21 is the inserted web line "Comment on this article", before the translation
     # of source 21: it shares a few n-grams with it, but a line without final punctuation only joins a
     # bead whose similarity it raises, so it stays unaligned (as in the gold).
-    src, tgt, mt = (read_sentence_file(EUROPARL / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    src, tgt, mt = apertium_doc(EUROPARL)
     got = pairs(align_sentences(src, tgt, mt))
     assert ((), (21,)) in got and ((21,), (22,)) in got
 
@@ -306,7 +312,7 @@ def test_heading_pairs_stay_on_their_own() -> None:
     # BAF citi1 opens with a title and an author name, each aligned 1-1 in the gold; as they are short
     # and share words, joining them (2-2) beats the mean of the parts, but a pair of lines without final
     # punctuation only joins when the similarity does not drop.
-    src, tgt, mt = (read_sentence_file(BAF_CITI1 / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    src, tgt, mt = apertium_doc(BAF_CITI1)
     got = pairs(align_sentences(src, tgt, mt))
     assert ((1,), (1,)) in got and ((2,), (2,)) in got
 
@@ -331,7 +337,6 @@ def test_punctuation_only_pair_joins_the_following_bead() -> None:
     # ... but not when that would exceed max_side, nor at the end of the document
     assert ((2,), (2,)) in pairs(align_sentences(src, tgt, src, config=AlignConfig(max_side=1)))
     assert pairs(align_sentences(src[:3], tgt[:3], src[:3]))[-1] == ((2,), (2,))
-
 
 
 def test_unaligned_punctuation_segments_face_to_face_are_paired() -> None:
@@ -383,7 +388,7 @@ BAF_CITI2 = Path("/work/shared/bench/baf/dev/citi2")
 def test_stray_punctuation_on_real_data() -> None:
     # BAF citi2: a list whose French items end in a ";" segment of its own (606-607 ↔ 611), and table-of-
     # contents leaders with no counterpart before a page number (90-91 ↔ 91), joined as in the gold
-    src, tgt, mt = (read_sentence_file(BAF_CITI2 / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    src, tgt, mt = apertium_doc(BAF_CITI2)
     got = pairs(align_sentences(src, tgt, mt))
     assert ((606, 607), (611,)) in got and ((90, 91), (91,)) in got
 
@@ -396,7 +401,7 @@ def test_joined_bead_is_cut_where_a_cut_explains_it_as_well() -> None:
     # Europarl dev doc02: greedy joining builds [63, 64, 65]:[64, 65, 66] from three 1-1 beads, each
     # join beating its own two parts; the gold cut [63, 64]:[64] + [65]:[65, 66] explains the whole as
     # well, so the final check cuts it there.
-    src, tgt, mt = (read_sentence_file(EUROPARL_DOC02 / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    src, tgt, mt = apertium_doc(EUROPARL_DOC02)
     got = pairs(align_sentences(src, tgt, mt))
     assert ((63, 64), (64,)) in got and ((65,), (65, 66)) in got
     check_cover(align_sentences(src, tgt, mt), len(src), len(tgt))
@@ -406,7 +411,7 @@ def test_joined_bead_is_cut_where_a_cut_explains_it_as_well() -> None:
 def test_deleted_sentence_is_cut_off_a_joined_bead() -> None:
     # Europarl dev doc00: source 1 has no translation (deleted); joined to [2]:[1, 2] it adds length
     # but too little similarity, so the final check leaves it unaligned (as in the gold).
-    src, tgt, mt = (read_sentence_file(EUROPARL / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    src, tgt, mt = apertium_doc(EUROPARL)
     got = pairs(align_sentences(src, tgt, mt))
     assert ((1,), ()) in got and ((2,), (1, 2)) in got
 
@@ -417,24 +422,25 @@ BAF_XEROX = Path("/work/shared/bench/baf/dev/xerox")
 @pytest.mark.skipif(not BAF_XEROX.exists(), reason="shared BAF benchmark not available")
 def test_unaligned_sentences_are_beads_of_their_own_on_a_long_document() -> None:
     # the final cut of joined beads once left two sentences in one unaligned bead ([]:[3221, 3222])
-    src, tgt, mt = (read_sentence_file(BAF_XEROX / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    src, tgt, mt = apertium_doc(BAF_XEROX)
     check_cover(align_sentences(src, tgt, mt), len(src), len(tgt))
 
 
 @pytest.mark.skipif(not (BAF_XEROX.exists() and BAF_CITI1.exists()), reason="shared BAF benchmark not available")
 def test_reordered_passages_on_real_data() -> None:
-    # xerox ends with a glossary sorted alphabetically in each language (gold: one bead, source
-    # 3308-3556, target 3208-3451); it is the only passage of the manual output as one bead
-    src, tgt, mt = (read_sentence_file(BAF_XEROX / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
-    big = [b for b in align_sentences(src, tgt, mt) if max(len(b.src), len(b.tgt)) > AlignConfig().max_side]
-    assert len(big) == 1
-    assert 3308 <= big[0].src[0] < big[0].src[-1] <= 3556 and len(big[0].src) > 200
-    assert 3208 <= big[0].tgt[0] < big[0].tgt[-1] <= 3451 and len(big[0].tgt) > 200
-    # citi1's bibliography, whose entries are sorted differently (gold: source 592-605, target 600-610)
-    src, tgt, mt = (read_sentence_file(BAF_CITI1 / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
-    big = [b for b in align_sentences(src, tgt, mt) if max(len(b.src), len(b.tgt)) > AlignConfig().max_side]
-    assert len(big) == 1
-    assert 592 <= big[0].src[0] < big[0].src[-1] <= 605 and 600 <= big[0].tgt[0] < big[0].tgt[-1] <= 610
+    # the reordered passages of BAF dev, each the only one of its document output as one bead: xerox's
+    # glossary, sorted alphabetically in each language (gold: source 3308-3556, target 3208-3451), and
+    # citi1's bibliography, sorted differently too (gold: source 592-605, target 600-610)
+    def passages(folder: Path) -> list[Bead]:
+        beads = align_sentences(*apertium_doc(folder))
+        return [b for b in beads if max(len(b.src), len(b.tgt)) > AlignConfig().max_side]
+
+    (glossary,) = passages(BAF_XEROX)
+    assert 3308 <= glossary.src[0] < glossary.src[-1] <= 3556 and len(glossary.src) > 200
+    assert 3208 <= glossary.tgt[0] < glossary.tgt[-1] <= 3451 and len(glossary.tgt) > 200
+    (bibliography,) = passages(BAF_CITI1)
+    assert 592 <= bibliography.src[0] < bibliography.src[-1] <= 605
+    assert 600 <= bibliography.tgt[0] < bibliography.tgt[-1] <= 610
 
 
 def test_sentence_cut_inside_parentheses_on_both_sides_stays_one_bead() -> None:
@@ -449,7 +455,6 @@ def test_sentence_cut_inside_parentheses_on_both_sides_stays_one_bead() -> None:
     assert pairs(align_sentences(src, tgt, tgt)) == [((i,), (i,)) for i in range(4)]
 
 
-
 def test_sentence_cut_after_a_full_stop_on_both_sides_stays_one_bead() -> None:
     # "monitor_pg001.ext" split after the full stop in both languages: a lower-case start right after
     # a full stop is a cut inside a sentence, so the pieces are one bead
@@ -459,7 +464,6 @@ def test_sentence_cut_after_a_full_stop_on_both_sides_stays_one_bead() -> None:
     # after a semicolon (list items) a lower-case start is no such cut
     src[1], tgt[1] = src[1][:-1] + " ;", tgt[1][:-1] + " ;"
     assert pairs(align_sentences(src, tgt, tgt)) == [((i,), (i,)) for i in range(4)]
-
 
 
 def test_reference_cut_after_the_author_stays_one_bead() -> None:
@@ -477,7 +481,7 @@ def test_reference_cut_after_the_author_stays_one_bead() -> None:
 def test_pieces_of_a_sentence_split_on_both_sides_are_joined_on_real_data() -> None:
     # BAF xerox 2385-2386 "Les fichiers (." + "@cs) de données ..." ↔ 2345-2346 "Verification data (." +
     # "@cs) files ...": one sentence split by the segmenter on both sides, one bead in the gold
-    src, tgt, mt = (read_sentence_file(BAF_XEROX / f) for f in ("source.fr", "target.en", "mt.apertium.en"))
+    src, tgt, mt = apertium_doc(BAF_XEROX)
     got = pairs(align_sentences(src, tgt, mt))
     assert ((2385, 2386), (2345, 2346)) in got
     # 1740-1741 "moniteur_pg001." + "ext" ↔ 1709-1710 "monitor_pg001." + "ext": split after a full stop

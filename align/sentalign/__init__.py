@@ -211,7 +211,7 @@ def _merge_reordered(spans: list[list[int]], sa: np.ndarray, sb: np.ndarray, arg
     """``spans`` with reordered passages merged (reorder.py): candidate pairs found by sketch cosine within
     ``reorder_window`` of the path, compared exactly, and the links among them."""
     ii, jj = candidates(sa, sb, spans, cfg.reorder_window)
-    sim = sum(f * pairs_dice(ii, jj, *a[:11]) for f, a in zip(share, args))
+    sim = sum(f * pairs_dice(ii, jj, *a[:-2]) for f, a in zip(share, args))   # a[-2:]: block_dice's scratch
     return merge_reordered(spans, crossing_links(ii, jj, sim, spans, chars_a, chars_b, cfg), cfg)
 
 

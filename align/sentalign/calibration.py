@@ -100,4 +100,3 @@ def score_bead(e: Evidence) -> float:
     """The calibrated probability that the bead is a correct translation unit."""
     *w, c = CALIBRATION_ALIGNED if e.size > 1 else CALIBRATION_SKIPPED
     return _sigmoid(sum(wi * xi for wi, xi in zip(w, e.features())) + c)
-

@@ -37,4 +37,3 @@ class AlignConfig:
     reorder_margin: float = 0.1
     reorder_links: int = 3
     reorder_density: float = 0.1
-

@@ -33,8 +33,8 @@ def aligned(span: Sequence[int]) -> bool:
     return span[0] < span[1] and span[2] < span[3]
 
 
-def _union(x: Sequence[int], y: Sequence[int]) -> list[int]:
-    """The span of two adjacent bead spans, ``x`` before ``y``."""
+def union(x: Sequence[int], y: Sequence[int]) -> list[int]:
+    """The span of two adjacent bead spans, ``x`` before ``y`` (or of all the beads from ``x`` to ``y``)."""
     return [x[0], y[1], x[2], y[3]]
 
 
@@ -169,7 +169,7 @@ def _merge(spans: list[list[int]], sim: Sim, sized: Sized,
         x, y = beads[k], beads[q]
         if not (sized(x) and sized(y)):
             return None   # an empty line stays on its own
-        joined = _union(x, y)
+        joined = union(x, y)
         if not _fits(joined, cfg.max_side):
             return None
         f = sim(*joined)
@@ -310,8 +310,8 @@ def _attach_punctuation(spans: list[list[int]], punct: Flags, max_side: int) -> 
         b = spans[k]
         nxt = spans[k + 1] if k + 1 < len(spans) else None
         if (aligned(b) and _layout(b, punct) and nxt is not None and aligned(nxt)
-                and _fits(_union(b, nxt), max_side)):
-            out.append(_union(b, nxt))
+                and _fits(union(b, nxt), max_side)):
+            out.append(union(b, nxt))
             k += 2
             continue
         out.append(b)
@@ -328,7 +328,7 @@ def _pair_punctuation(spans: list[list[int]], punct: Flags) -> list[list[int]]:
     out: list[list[int]] = []
     for b in spans:
         if out and not aligned(out[-1]) and not aligned(b):
-            both = _union(out[-1], b)
+            both = union(out[-1], b)
             if aligned(both) and _layout(both, punct):   # one sentence on each side, both layout
                 out[-1] = both
                 continue
@@ -357,7 +357,7 @@ def _attach_stray_punctuation(spans: list[list[int]], cues: Cues, max_side: int)
             i = b[2 * side]
             for j, wanted in ((k - 1, cues.trails[side][i]), (k + 1, cues.leads[side][i])):
                 if wanted and 0 <= j < len(out) and aligned(out[j]):
-                    joined = _union(out[min(j, k)], out[max(j, k)])
+                    joined = union(out[min(j, k)], out[max(j, k)])
                     if _fits(joined, max_side):
                         out[min(j, k):max(j, k) + 1] = [joined]
                         k = min(j, k)

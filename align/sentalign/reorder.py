@@ -17,6 +17,7 @@ import numba as nb
 import numpy as np
 
 from align.sentalign.config import AlignConfig
+from align.sentalign.joining import union
 
 Arr = np.ndarray
 
@@ -28,13 +29,21 @@ _MIN_CHARS = 25     # shorter lines (page numbers, "Figure 3-4.") recur out of p
 _MIN_DISTANCE = 3   # beads between a link's two sentences: closer, it is a boundary the joining already weighed
 
 
+def _bead_of(spans: list[list[int]]) -> tuple[Arr, Arr]:
+    """Index of the bead holding each source and each target sentence (``spans`` cover both sides)."""
+    bead_a = np.empty(spans[-1][1], np.int64)
+    bead_b = np.empty(spans[-1][3], np.int64)
+    for k, (s0, s1, t0, t1) in enumerate(spans):
+        bead_a[s0:s1] = k
+        bead_b[t0:t1] = k
+    return bead_a, bead_b
+
+
 def candidates(sa: Arr, sb: Arr, spans: list[list[int]], window: int) -> tuple[Arr, Arr]:
     """The few targets most like each source sentence (sketch cosine, ``sa``/``sb`` L2-normalised) among those
     within ``window`` of the target position of its bead: pairs (ii[p], jj[p]) to compare exactly."""
     n, m = len(sa), len(sb)
-    centre = np.empty(n, np.int64)
-    for s0, s1, t0, _ in spans:
-        centre[s0:s1] = t0
+    centre = np.array([s[2] for s in spans], np.int64)[_bead_of(spans)[0]]   # first target of each one's bead
     lo = np.clip(centre - window, 0, m)
     hi = np.clip(centre + window + 1, 0, m)
     ii, jj = [], []
@@ -73,16 +82,6 @@ def _best_two(ii: Arr, jj: Arr, v: Arr, n: int, m: int) -> tuple[Arr, Arr, Arr, 
         _offer(rb, r2, ra, ii[p], v[p], jj[p])
         _offer(cb, c2, ca, jj[p], v[p], ii[p])
     return rb, r2, ra, cb, c2, ca
-
-
-def _bead_of(spans: list[list[int]]) -> tuple[Arr, Arr]:
-    """Index of the bead holding each source and each target sentence (``spans`` cover both sides)."""
-    bead_a = np.empty(spans[-1][1], np.int64)
-    bead_b = np.empty(spans[-1][3], np.int64)
-    for k, (s0, s1, t0, t1) in enumerate(spans):
-        bead_a[s0:s1] = k
-        bead_b[t0:t1] = k
-    return bead_a, bead_b
 
 
 def crossing_links(ii: Arr, jj: Arr, sim: Arr, spans: list[list[int]], chars_a: Arr, chars_b: Arr,
@@ -128,6 +127,6 @@ def merge_reordered(spans: list[list[int]], links: list[tuple[int, int]], cfg: A
                 or len(members) < cfg.reorder_density * (b - a + 1)):
             continue
         out.extend(spans[k:a])
-        out.append([spans[a][0], spans[b][1], spans[a][2], spans[b][3]])
+        out.append(union(spans[a], spans[b]))
         k = b + 1
     return out + spans[k:]
